@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Installs every tool heaplens' build and tests need, skipping what is already present, so that a
+# fresh machine with nothing but the package registries can run `make serve` and `make test`.
+# A second run takes well under a second. Usage: .ci/setup.sh [native|web|browser|all]
+#   native   Rust toolchain checks and npm dev packages (the DevTools oracle): enough for the core,
+#            the CLI and the parity tests.
+#   web      native + the wasm32 target, Trunk, wasm-bindgen-cli (and wasm-opt from npm).
+#   browser  web + Debian's Chromium for the end-to-end and wasm-bindgen tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+what=${1:-all}
+TRUNK_VERSION=0.21.14
+# wasm-bindgen-cli must be exactly the wasm-bindgen the crate links against: read it from Cargo.toml.
+BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+need_npm() {
+  # `npm ci` is skipped when node_modules already matches the lockfile's packages.
+  if [ ! -f node_modules/.package-lock.json ] || ! cmp -s <(sed -n '/"packages"/,$p' package-lock.json | grep -E '"version"' ) \
+       <(sed -n '/"packages"/,$p' node_modules/.package-lock.json | grep -E '"version"'); then
+    log "installing npm dev packages"
+    PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+need_wasm_target() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+need_trunk() {
+  if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
+    log "installing trunk $TRUNK_VERSION (several minutes, once)"
+    cargo install trunk --version "$TRUNK_VERSION" --locked
+  fi
+}
+
+need_bindgen() {
+  # Without --locked: the CLI's own lockfile names a crate version the registry no longer has.
+  if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $BINDGEN_VERSION" ]; then
+    log "installing wasm-bindgen-cli $BINDGEN_VERSION (a few minutes, once)"
+    cargo install wasm-bindgen-cli --version "$BINDGEN_VERSION"
+  fi
+}
+
+need_chromium() {
+  if [ ! -x /usr/bin/chromium ]; then
+    log "installing Debian's chromium"
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+}
+
+case "$what" in
+  native) need_npm ;;
+  web) need_npm; need_wasm_target; need_trunk; need_bindgen ;;
+  browser|all) need_npm; need_wasm_target; need_trunk; need_bindgen; need_chromium ;;
+  *) echo "usage: $0 [native|web|browser|all]" >&2; exit 64 ;;
+esac

@@ -1,0 +1,250 @@
+//! Class names, class keys and the class table (DevTools' `calculateObjectNames`,
+//! `classKeyInternal`, `buildAggregates` and `calculateClassesRetainedSize`).
+//!
+//! A node's class name depends on its type: `(system)` for hidden nodes, `(compiled code)`,
+//! `Function`, `RegExp`, the object's own name for objects and native nodes (`<div id=x>` shortened
+//! to `<div>`), `{a, b}` for plain objects of a popular shape, and `(type)` otherwise. Objects
+//! with a known constructor location are keyed by location and name, so two constructors with
+//! one name stay apart. DevTools keys the rest by string index, and the strings it adds for class
+//! names are not merged with the snapshot's own; the three namespaces of [`ClassRef`] keep that
+//! distinction, so the rows are DevTools' rows exactly.
+
+use super::dominators::DominatorTree;
+use super::interfaces::{self, InterfaceDefinition};
+use crate::graph::{Graph, SourceLocation};
+use std::collections::HashMap;
+
+/// Where a class name comes from: a snapshot string, a string DevTools adds for class names, or
+/// an interface name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum ClassRef {
+    Raw(u32),
+    Added(u32),
+    Interface(u32),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum ClassKey {
+    Ref(ClassRef),
+    Located(SourceLocation, u32),
+}
+
+/// One row of the class table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassInfo {
+    pub name: String,
+    /// The constructor's location, for object classes that have one.
+    pub location: Option<SourceLocation>,
+    /// Members with a non-zero self size (DevTools leaves out the rest).
+    pub count: u32,
+    pub self_size: u64,
+    /// The sum of the retained sizes of members not dominated by another member.
+    pub retained_size: u64,
+    /// The smallest distance among members.
+    pub distance: i32,
+}
+
+#[derive(Debug)]
+pub struct Classes {
+    /// The class of every node, including nodes with self size 0.
+    pub class_of: Vec<u32>,
+    pub classes: Vec<ClassInfo>,
+    pub interface_definitions: Vec<InterfaceDefinition>,
+}
+
+/// Strings DevTools adds while naming classes, deduplicated by text within each table.
+#[derive(Default)]
+struct Added {
+    texts: Vec<String>,
+    index: HashMap<String, u32>,
+}
+
+impl Added {
+    fn get(&mut self, text: &str) -> u32 {
+        if let Some(&i) = self.index.get(text) {
+            return i;
+        }
+        let i = self.texts.len() as u32;
+        self.texts.push(text.to_owned());
+        self.index.insert(text.to_owned(), i);
+        i
+    }
+}
+
+/// `<div id="a">` becomes `<div>`; `Detached <div id="a">` becomes `Detached <div>`.
+fn shorten_tag(name: &str, search_from: usize) -> String {
+    match name.get(search_from..).and_then(|rest| rest.find(' ')) {
+        Some(space) => format!("{}>", &name[..search_from + space]),
+        None => name.to_owned(),
+    }
+}
+
+pub fn calculate(g: &Graph, distances: &[i32], retained: &[u64], tree: &DominatorTree) -> Classes {
+    let n = g.node_count();
+    let t = g.types;
+    let mut added = Added::default();
+    let system = added.get("(system)");
+    let compiled_code = added.get("(compiled code)");
+    let function = added.get("Function");
+    let regexp = added.get("RegExp");
+    let mut by_type: Vec<Option<u32>> = vec![None; g.node_types.len()];
+
+    let mut refs: Vec<ClassRef> = Vec::with_capacity(n);
+    for node in 0..n as u32 {
+        let ty = g.node_type[node as usize];
+        let r = if ty == t.hidden {
+            ClassRef::Added(system)
+        } else if ty == t.object || ty == t.native {
+            let name = g.name(node);
+            if name.starts_with('<') {
+                ClassRef::Added(added.get(&shorten_tag(name, 0)))
+            } else if name.starts_with("Detached <") {
+                ClassRef::Added(added.get(&shorten_tag(name, 10)))
+            } else {
+                ClassRef::Raw(g.node_name[node as usize])
+            }
+        } else if ty == t.code {
+            ClassRef::Added(compiled_code)
+        } else if ty == t.closure {
+            ClassRef::Added(function)
+        } else if ty == t.regexp {
+            ClassRef::Added(regexp)
+        } else {
+            let slot = &mut by_type[ty as usize];
+            let i = match slot {
+                Some(i) => *i,
+                None => {
+                    let i = added.get(&format!("({})", g.node_types[ty as usize]));
+                    *slot = Some(i);
+                    i
+                }
+            };
+            ClassRef::Added(i)
+        };
+        refs.push(r);
+    }
+
+    let definitions = interfaces::infer(g);
+    let mut interface_names = Added::default();
+    let interface_ids: Vec<u32> = definitions
+        .iter()
+        .map(|d| interface_names.get(&d.name))
+        .collect();
+    interfaces::apply(g, &definitions, |node, definition| {
+        refs[node as usize] = match definition {
+            Some(d) => ClassRef::Interface(interface_ids[d]),
+            None => ClassRef::Raw(g.node_name[node as usize]),
+        };
+    });
+
+    let text = |r: ClassRef| -> &str {
+        match r {
+            ClassRef::Raw(i) => g.strings.get(i),
+            ClassRef::Added(i) => &added.texts[i as usize],
+            ClassRef::Interface(i) => &interface_names.texts[i as usize],
+        }
+    };
+
+    // Located keys compare class names by text; intern each distinct name once.
+    let mut text_ids: HashMap<ClassRef, u32> = HashMap::new();
+    let mut text_by_value: HashMap<&str, u32> = HashMap::new();
+    let mut key_to_class: HashMap<ClassKey, u32> = HashMap::new();
+    let mut raw_class: Vec<u32> = vec![u32::MAX; g.strings.len()];
+    let mut classes: Vec<ClassInfo> = Vec::new();
+    let mut class_of: Vec<u32> = Vec::with_capacity(n);
+    let new_class =
+        |classes: &mut Vec<ClassInfo>, name: &str, location: Option<SourceLocation>| -> u32 {
+            classes.push(ClassInfo {
+                name: name.to_owned(),
+                location,
+                count: 0,
+                self_size: 0,
+                retained_size: 0,
+                distance: i32::MAX,
+            });
+            (classes.len() - 1) as u32
+        };
+    for node in 0..n as u32 {
+        let r = refs[node as usize];
+        let location = if g.node_type[node as usize] == t.object {
+            g.locations.get(&node).copied()
+        } else {
+            None
+        };
+        let class = match (location, r) {
+            (None, ClassRef::Raw(i)) => {
+                let slot = &mut raw_class[i as usize];
+                if *slot == u32::MAX {
+                    *slot = new_class(&mut classes, text(r), None);
+                }
+                *slot
+            }
+            (None, r) => *key_to_class
+                .entry(ClassKey::Ref(r))
+                .or_insert_with(|| new_class(&mut classes, text(r), None)),
+            (Some(loc), r) => {
+                let next_id = text_by_value.len() as u32;
+                let text_id = *text_ids
+                    .entry(r)
+                    .or_insert_with(|| *text_by_value.entry(text(r)).or_insert(next_id));
+                *key_to_class
+                    .entry(ClassKey::Located(loc, text_id))
+                    .or_insert_with(|| new_class(&mut classes, text(r), Some(loc)))
+            }
+        };
+        class_of.push(class);
+    }
+    drop(refs);
+
+    for node in 0..n as u32 {
+        let size = g.self_size.get(node);
+        if size == 0 {
+            continue;
+        }
+        let c = &mut classes[class_of[node as usize] as usize];
+        c.count += 1;
+        c.self_size += size;
+        c.distance = c.distance.min(distances[node as usize]);
+    }
+    class_retained_sizes(g, &class_of, retained, tree, &mut classes);
+
+    Classes {
+        class_of,
+        classes,
+        interface_definitions: definitions,
+    }
+}
+
+/// A class's retained size counts each member whose dominator-tree ancestors include no other
+/// member, so nested members are not counted twice. One depth-first walk of the dominator tree,
+/// with an explicit stack and a per-class "inside a counted member" mark.
+fn class_retained_sizes(
+    g: &Graph,
+    class_of: &[u32],
+    retained: &[u64],
+    tree: &DominatorTree,
+    classes: &mut [ClassInfo],
+) {
+    let mut inside = vec![false; classes.len()];
+    // Entries are nodes to enter, or (with the high bit set) nodes to leave.
+    const LEAVE: u64 = 1 << 32;
+    let mut stack: Vec<u64> = vec![g.root as u64];
+    while let Some(entry) = stack.pop() {
+        if entry & LEAVE != 0 {
+            inside[class_of[(entry & 0xFFFF_FFFF) as usize] as usize] = false;
+            continue;
+        }
+        let node = entry as u32;
+        let class = class_of[node as usize] as usize;
+        let from = tree.first_child[node as usize] as usize;
+        let to = tree.first_child[node as usize + 1] as usize;
+        if !inside[class] && g.self_size.get(node) != 0 {
+            classes[class].retained_size += retained[node as usize];
+            if from != to {
+                inside[class] = true;
+                stack.push(LEAVE | node as u64);
+            }
+        }
+        stack.extend(tree.children[from..to].iter().map(|&c| c as u64));
+    }
+}

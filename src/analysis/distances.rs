@@ -1,0 +1,127 @@
+//! Distances from the GC roots (DevTools' `calculateDistances`).
+//!
+//! Breadth-first from the user roots (distance 1), then from the root for everything else, whose
+//! distances then start at 100,000,000 (the "system" distances). Weak edges are never followed;
+//! unreachable nodes keep -5. Three JavaScript-specific skips decide which edges count: the
+//! `sloppy_function_map` of a `system / NativeContext`, descriptor slots of `(map descriptors)`,
+//! and the first of the two edges that hold a WeakMap value (so the value's distance is the larger
+//! of its key's and its table's). The last one depends on visit order, so the order is DevTools'.
+
+use super::flags::is_user_root;
+use super::js_parse_int;
+use super::weakmap::Cache;
+use crate::graph::Graph;
+use std::collections::HashSet;
+
+pub const NO_DISTANCE: i32 = -5;
+pub const BASE_SYSTEM_DISTANCE: i32 = 100_000_000;
+pub const BASE_UNREACHABLE_DISTANCE: i32 = BASE_SYSTEM_DISTANCE * 2;
+
+/// Decides, for an edge about to be followed, whether it counts. Stateful: see the module doc.
+pub struct EdgeFilter<'a> {
+    g: &'a Graph,
+    weakmaps: &'a mut Cache,
+    pending: HashSet<&'a str>,
+    sloppy_function_map: Option<u32>,
+}
+
+impl<'a> EdgeFilter<'a> {
+    pub fn new(g: &'a Graph, weakmaps: &'a mut Cache) -> EdgeFilter<'a> {
+        EdgeFilter {
+            g,
+            weakmaps,
+            pending: HashSet::new(),
+            sloppy_function_map: None,
+        }
+    }
+
+    fn allows(&mut self, node: u32, edge: usize) -> bool {
+        let g = self.g;
+        let t = g.types;
+        let node_type = g.node_type[node as usize];
+        if node_type == t.hidden && g.edge_has_string_name(edge) {
+            let name = g.edge_name[edge];
+            let is_sloppy = match self.sloppy_function_map {
+                Some(index) => index == name,
+                None => {
+                    let yes = g.strings.get(name) == "sloppy_function_map";
+                    if yes {
+                        self.sloppy_function_map = Some(name);
+                    }
+                    yes
+                }
+            };
+            if is_sloppy && g.name(node) == "system / NativeContext" {
+                return false;
+            }
+        }
+        if node_type == t.array && g.name(node) == "(map descriptors)" {
+            let index = js_parse_int(&g.edge_name_text(edge));
+            return match index {
+                Some(i) => i < 2.0 || i % 3.0 != 1.0,
+                None => true,
+            };
+        }
+        if g.edge_type[edge] == t.edge_internal {
+            let name = g.edge_name[edge];
+            if let Some(eph) = self.weakmaps.get(&g.strings, name) {
+                let shared: &'a str = &g.strings.get(name)[eph.shared_from..];
+                if !self.pending.remove(shared) {
+                    self.pending.insert(shared);
+                    return false;
+                }
+            }
+        }
+        true
+    }
+}
+
+fn bfs(g: &Graph, queue: &mut Vec<u32>, distances: &mut [i32], filter: &mut EdgeFilter<'_>) {
+    let weak = g.types.edge_weak;
+    let mut index = 0;
+    while index < queue.len() {
+        let node = queue[index];
+        index += 1;
+        let distance = distances[node as usize] + 1;
+        for e in g.edges(node) {
+            if g.edge_type[e] == weak {
+                continue;
+            }
+            let child = g.edge_to[e];
+            if distances[child as usize] != NO_DISTANCE {
+                continue;
+            }
+            if !filter.allows(node, e) {
+                continue;
+            }
+            distances[child as usize] = distance;
+            queue.push(child);
+        }
+    }
+}
+
+pub fn calculate(g: &Graph, weakmaps: &mut Cache) -> Vec<i32> {
+    let n = g.node_count();
+    let mut distances = vec![NO_DISTANCE; n];
+    let mut filter = EdgeFilter::new(g, weakmaps);
+    let mut queue: Vec<u32> = Vec::with_capacity(n);
+    for e in g.edges(g.root) {
+        let child = g.edge_to[e];
+        if is_user_root(g, child) {
+            distances[child as usize] = 1;
+            queue.push(child);
+        }
+    }
+    let had_user_roots = !queue.is_empty();
+    bfs(g, &mut queue, &mut distances, &mut filter);
+
+    distances[g.root as usize] = if had_user_roots {
+        BASE_SYSTEM_DISTANCE
+    } else {
+        0
+    };
+    queue.clear();
+    queue.push(g.root);
+    bfs(g, &mut queue, &mut distances, &mut filter);
+    distances
+}

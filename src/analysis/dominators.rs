@@ -1,0 +1,296 @@
+//! Dominators and retained sizes (DevTools' `calculateDominatorsAndRetainedSizes`).
+//!
+//! Lengauer-Tarjan with path compression ("simple" eval/link), iterative throughout. Only
+//! essential edges count: not weak edges, not self edges, not the WeakMap table -> value edge
+//! (the key -> value edge is kept), not shortcuts except from the root, and not edges from a
+//! non-page object into a page object. Nodes the root does not reach are handled as DevTools
+//! does: those with only non-essential retainers become extra DFS roots hung under the root, and
+//! whatever is still unreached (cycles nothing points into) is hung under the root one by one.
+//! The DFS visits edges in file order, as DevTools', so even those nodes get DevTools' answer.
+
+use super::flags::PAGE_OBJECT;
+use super::weakmap::Cache;
+use super::BitVec;
+use crate::graph::Graph;
+
+/// Which edges count for dominators, once per edge and once per retainer slot (the main loop
+/// walks retainers, and a slot does not store its edge).
+pub struct Essential {
+    pub edges: BitVec,
+    pub slots: BitVec,
+}
+
+pub fn essential_edges(g: &Graph, flags: &[u8], weakmaps: &mut Cache) -> Essential {
+    let t = g.types;
+    let n = g.node_count();
+    let mut edges = BitVec::new(g.edge_count());
+    for node in 0..n as u32 {
+        let node_page = flags[node as usize] & PAGE_OBJECT != 0;
+        for e in g.edges(node) {
+            let et = g.edge_type[e];
+            if et == t.edge_internal {
+                if let Some(eph) = weakmaps.get(&g.strings, g.edge_name[e]) {
+                    if eph.table_id == Some(g.node_id[node as usize]) {
+                        continue;
+                    }
+                }
+            }
+            if et == t.edge_weak {
+                continue;
+            }
+            let child = g.edge_to[e];
+            if child == node {
+                continue;
+            }
+            if node != g.root {
+                if et == t.edge_shortcut {
+                    continue;
+                }
+                let child_page = flags[child as usize] & PAGE_OBJECT != 0;
+                if child_page && !node_page {
+                    continue;
+                }
+            }
+            edges.set(e);
+        }
+    }
+    // Map edge bits to retainer slots, filling slots in the order `Graph::build` did.
+    let mut slots = BitVec::new(g.edge_count());
+    let mut fill: Vec<u32> = (0..n)
+        .map(|i| g.first_retainer[i + 1] - g.first_retainer[i])
+        .collect();
+    for node in 0..n as u32 {
+        for e in g.edges(node) {
+            let to = g.edge_to[e] as usize;
+            fill[to] -= 1;
+            if edges.get(e) {
+                slots.set((g.first_retainer[to] + fill[to]) as usize);
+            }
+        }
+    }
+    Essential { edges, slots }
+}
+
+pub struct Dominators {
+    /// The immediate dominator of each node; the root's is itself.
+    pub idom: Vec<u32>,
+    /// Self size plus the retained sizes of the nodes it immediately dominates.
+    pub retained: Vec<u64>,
+}
+
+pub fn calculate(g: &Graph, essential: &Essential) -> Dominators {
+    let n = g.node_count();
+    let len = n + 1;
+    // Vertices are numbered from 1, as in the paper; 0 means "none". Vertex v is node v - 1.
+    let mut parent = vec![0u32; len];
+    let mut ancestor = vec![0u32; len];
+    let mut vertex = vec![0u32; len];
+    let mut label = vec![0u32; len];
+    let mut semi = vec![0u32; len];
+    let mut next_edge = vec![0u32; len];
+    let mut count: u32 = 0;
+
+    let edges = &essential.edges;
+    let mut dfs = |root: u32,
+                   parent: &mut [u32],
+                   semi: &mut [u32],
+                   vertex: &mut [u32],
+                   label: &mut [u32],
+                   count: &mut u32| {
+        next_edge[(root - 1) as usize] = g.first_edge[(root - 1) as usize];
+        let mut v = root;
+        while v != 0 {
+            if semi[v as usize] == 0 {
+                *count += 1;
+                semi[v as usize] = *count;
+                vertex[*count as usize] = v;
+                label[v as usize] = v;
+            }
+            let mut v_next = parent[v as usize];
+            let vo = (v - 1) as usize;
+            let end = g.first_edge[vo + 1];
+            while next_edge[vo] < end {
+                let e = next_edge[vo] as usize;
+                if edges.get(e) {
+                    let w = g.edge_to[e] + 1;
+                    if semi[w as usize] == 0 {
+                        parent[w as usize] = v;
+                        next_edge[(w - 1) as usize] = g.first_edge[(w - 1) as usize];
+                        v_next = w;
+                        break;
+                    }
+                }
+                next_edge[vo] += 1;
+            }
+            v = v_next;
+        }
+    };
+
+    let r = g.root + 1;
+    dfs(
+        r,
+        &mut parent,
+        &mut semi,
+        &mut vertex,
+        &mut label,
+        &mut count,
+    );
+
+    let has_essential_retainer = |node: usize| {
+        g.retainer_slots(node as u32)
+            .any(|s| essential.slots.get(s))
+    };
+    if (count as usize) < n {
+        for v in 1..=n as u32 {
+            if semi[v as usize] == 0 && !has_essential_retainer((v - 1) as usize) {
+                parent[v as usize] = r;
+                dfs(
+                    v,
+                    &mut parent,
+                    &mut semi,
+                    &mut vertex,
+                    &mut label,
+                    &mut count,
+                );
+            }
+        }
+    }
+    if (count as usize) < n {
+        for v in 1..=n as u32 {
+            if semi[v as usize] == 0 {
+                parent[v as usize] = r;
+                count += 1;
+                semi[v as usize] = count;
+                vertex[count as usize] = v;
+                label[v as usize] = v;
+            }
+        }
+    }
+    drop(next_edge);
+
+    // Buckets as linked lists: `bucket_head[v]` is the first vertex whose semidominator is v.
+    let mut bucket_head = vec![0u32; len];
+    let mut bucket_next = vec![0u32; len];
+    let mut dom = vec![0u32; len];
+    let mut stack: Vec<u32> = Vec::new();
+
+    let mut evaluate = |v: u32, ancestor: &mut [u32], label: &mut [u32], semi: &[u32]| -> u32 {
+        if ancestor[v as usize] == 0 {
+            return v;
+        }
+        // Compress the path to the forest root, iteratively.
+        let mut x = v;
+        while ancestor[ancestor[x as usize] as usize] != 0 {
+            stack.push(x);
+            x = ancestor[x as usize];
+        }
+        while let Some(w) = stack.pop() {
+            let a = ancestor[w as usize];
+            if semi[label[a as usize] as usize] < semi[label[w as usize] as usize] {
+                label[w as usize] = label[a as usize];
+            }
+            ancestor[w as usize] = ancestor[a as usize];
+        }
+        label[v as usize]
+    };
+
+    for i in (2..=count).rev() {
+        let w = vertex[i as usize];
+        let wo = (w - 1) as usize;
+        let mut orphan = true;
+        for slot in g.retainer_slots(wo as u32) {
+            if !essential.slots.get(slot) {
+                continue;
+            }
+            orphan = false;
+            let v = g.retainer_node[slot] + 1;
+            let u = evaluate(v, &mut ancestor, &mut label, &semi);
+            if semi[u as usize] < semi[w as usize] {
+                semi[w as usize] = semi[u as usize];
+            }
+        }
+        if orphan {
+            // A node without essential retainers hangs directly under the root.
+            semi[w as usize] = semi[r as usize];
+        }
+        let s = vertex[semi[w as usize] as usize];
+        bucket_next[w as usize] = bucket_head[s as usize];
+        bucket_head[s as usize] = w;
+        let p = parent[w as usize];
+        ancestor[w as usize] = p;
+        let mut v = bucket_head[p as usize];
+        bucket_head[p as usize] = 0;
+        while v != 0 {
+            let u = evaluate(v, &mut ancestor, &mut label, &semi);
+            dom[v as usize] = if semi[u as usize] < semi[v as usize] {
+                u
+            } else {
+                p
+            };
+            v = bucket_next[v as usize];
+        }
+    }
+    drop(bucket_head);
+    drop(bucket_next);
+    drop(ancestor);
+    drop(label);
+
+    dom[0] = r;
+    dom[r as usize] = r;
+    for i in 2..=count {
+        let w = vertex[i as usize];
+        if dom[w as usize] != vertex[semi[w as usize] as usize] {
+            dom[w as usize] = dom[dom[w as usize] as usize];
+        }
+    }
+
+    let mut idom = vec![0u32; n];
+    let mut retained = vec![0u64; n];
+    for o in 0..n {
+        idom[o] = dom[o + 1] - 1;
+        retained[o] = g.self_size.get(o as u32);
+    }
+    drop(dom);
+    for i in (2..=count).rev() {
+        let o = (vertex[i as usize] - 1) as usize;
+        retained[idom[o] as usize] += retained[o];
+    }
+    Dominators { idom, retained }
+}
+
+/// The dominator tree's children lists in CSR form, in DevTools' order.
+pub struct DominatorTree {
+    pub first_child: Vec<u32>,
+    pub children: Vec<u32>,
+}
+
+pub fn tree(idom: &[u32], root: u32) -> DominatorTree {
+    let n = idom.len();
+    let mut first_child = vec![0u32; n + 1];
+    for (o, &d) in idom.iter().enumerate() {
+        if o as u32 != root {
+            first_child[d as usize] += 1;
+        }
+    }
+    let mut fill = vec![0u32; n];
+    let mut next = 0u32;
+    for o in 0..n {
+        let c = first_child[o];
+        first_child[o] = next;
+        fill[o] = c;
+        next += c;
+    }
+    first_child[n] = next;
+    let mut children = vec![0u32; next as usize];
+    for (o, &d) in idom.iter().enumerate() {
+        if o as u32 == root {
+            continue;
+        }
+        fill[d as usize] -= 1;
+        children[(first_child[d as usize] + fill[d as usize]) as usize] = o as u32;
+    }
+    DominatorTree {
+        first_child,
+        children,
+    }
+}

@@ -1,0 +1,87 @@
+//! Per-node flags (DevTools' `calculateFlags`): which nodes belong to a detached DOM tree, which
+//! can be queried from the page, and which are page objects (reachable from the user roots
+//! without crossing a weak edge). Page-object flags decide which edges count for dominators.
+
+use crate::graph::Graph;
+
+pub const CAN_BE_QUERIED: u8 = 1;
+pub const DETACHED_DOM_TREE_NODE: u8 = 2;
+pub const PAGE_OBJECT: u8 = 4;
+
+/// A root child that starts the user part of the heap: any non-synthetic node (a global object)
+/// or the synthetic `(Document DOM trees)`.
+pub fn is_user_root(g: &Graph, node: u32) -> bool {
+    let t = g.node_type[node as usize];
+    t != g.types.synthetic || g.name(node) == "(Document DOM trees)"
+}
+
+pub fn has_user_roots(g: &Graph) -> bool {
+    g.edges(g.root).any(|e| is_user_root(g, g.edge_to[e]))
+}
+
+pub fn calculate(g: &Graph) -> Vec<u8> {
+    let n = g.node_count();
+    let mut flags = vec![0u8; n];
+    let t = g.types;
+
+    for node in 0..n as u32 {
+        if g.node_type[node as usize] == t.native && g.name(node).starts_with("Detached ") {
+            flags[node as usize] |= DETACHED_DOM_TREE_NODE;
+        }
+    }
+
+    // Queryable: reachable from non-synthetic root children through ordinary edges.
+    let mut stack: Vec<u32> = Vec::new();
+    for e in g.edges(g.root) {
+        let child = g.edge_to[e];
+        if g.node_type[child as usize] != t.synthetic {
+            stack.push(child);
+        }
+    }
+    while let Some(node) = stack.pop() {
+        if flags[node as usize] & CAN_BE_QUERIED != 0 {
+            continue;
+        }
+        flags[node as usize] |= CAN_BE_QUERIED;
+        for e in g.edges(node) {
+            let child = g.edge_to[e];
+            if flags[child as usize] & CAN_BE_QUERIED != 0 {
+                continue;
+            }
+            let et = g.edge_type[e];
+            if et == t.edge_hidden || et == t.edge_internal || et == t.edge_weak {
+                continue;
+            }
+            stack.push(child);
+        }
+    }
+
+    // Page objects: from the root's shortcut edges (globals) and `(Document DOM trees)`.
+    let mut stack: Vec<u32> = Vec::new();
+    for e in g.edges(g.root) {
+        let et = g.edge_type[e];
+        let child = g.edge_to[e];
+        if et == t.edge_element {
+            if !(g.node_type[child as usize] == t.synthetic
+                && g.name(child) == "(Document DOM trees)")
+            {
+                continue;
+            }
+        } else if et != t.edge_shortcut {
+            continue;
+        }
+        stack.push(child);
+        flags[child as usize] |= PAGE_OBJECT;
+    }
+    while let Some(node) = stack.pop() {
+        for e in g.edges(node) {
+            let child = g.edge_to[e];
+            if flags[child as usize] & PAGE_OBJECT != 0 || g.edge_type[e] == t.edge_weak {
+                continue;
+            }
+            stack.push(child);
+            flags[child as usize] |= PAGE_OBJECT;
+        }
+    }
+    flags
+}

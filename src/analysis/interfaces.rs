@@ -1,0 +1,253 @@
+//! Names for plain objects by shape (DevTools' `inferInterfaceDefinitions` and
+//! `applyInterfaceDefinitions`).
+//!
+//! Plain `Object`s that share a property list are common enough to deserve a class row of their
+//! own, named like `{id, name, tags}`. Candidate names come from each object's first properties
+//! (up to about 120 characters); the popular ones (at least 2 objects and 1 in 1,000 plain
+//! objects) become definitions, and each plain object then takes the definition with the most
+//! properties that all appear among its own, the earlier definition winning ties.
+
+use super::{js_cmp, js_len};
+use crate::graph::Graph;
+use std::collections::HashMap;
+
+const MIN_INTERFACE_PROPERTY_COUNT: usize = 1;
+const MAX_INTERFACE_NAME_LENGTH: usize = 120;
+const MIN_OBJECT_COUNT_PER_INTERFACE: f64 = 2.0;
+const MIN_OBJECT_PROPORTION_PER_INTERFACE: f64 = 1000.0;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterfaceDefinition {
+    pub name: String,
+    pub properties: Vec<String>,
+}
+
+pub fn is_plain_object(g: &Graph, node: u32) -> bool {
+    g.node_type[node as usize] == g.types.object && g.name(node) == "Object"
+}
+
+/// DevTools' `formatPropertyName`: names with commas, quotes or braces are shown as JSON strings.
+pub fn format_property_name(name: &str) -> std::borrow::Cow<'_, str> {
+    if !name.contains([',', '\'', '"', '{', '}']) {
+        return std::borrow::Cow::Borrowed(name);
+    }
+    let mut out = String::with_capacity(name.len() + 2);
+    out.push('"');
+    for c in name.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    std::borrow::Cow::Owned(out)
+}
+
+pub fn infer(g: &Graph) -> Vec<InterfaceDefinition> {
+    let property = g.types.edge_property;
+    struct Candidate {
+        name: String,
+        properties: Vec<String>,
+        count: u64,
+    }
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let mut by_name: HashMap<String, usize> = HashMap::new();
+    let mut total = 0u64;
+    let mut name = String::new();
+    let mut properties: Vec<u32> = Vec::new();
+    for node in 0..g.node_count() as u32 {
+        if !is_plain_object(g, node) {
+            continue;
+        }
+        total += 1;
+        name.clear();
+        name.push('{');
+        let mut name_len = 1;
+        properties.clear();
+        for e in g.edges(node) {
+            if g.edge_type[e] != property {
+                continue;
+            }
+            let edge_name = g.strings.get(g.edge_name[e]);
+            if edge_name == "__proto__" {
+                continue;
+            }
+            let formatted = format_property_name(edge_name);
+            let formatted_len = js_len(&formatted);
+            if name_len > MIN_INTERFACE_PROPERTY_COUNT
+                && name_len + formatted_len > MAX_INTERFACE_NAME_LENGTH
+            {
+                break;
+            }
+            if name_len != 1 {
+                name.push_str(", ");
+                name_len += 2;
+            }
+            name.push_str(&formatted);
+            name_len += formatted_len;
+            properties.push(g.edge_name[e]);
+        }
+        if properties.is_empty() {
+            continue;
+        }
+        name.push('}');
+        match by_name.get(&name) {
+            Some(&i) => candidates[i].count += 1,
+            None => {
+                by_name.insert(name.clone(), candidates.len());
+                candidates.push(Candidate {
+                    name: name.clone(),
+                    properties: properties
+                        .iter()
+                        .map(|&p| g.strings.get(p).to_owned())
+                        .collect(),
+                    count: 1,
+                });
+            }
+        }
+    }
+    // A stable sort keeps first-seen order among equally popular candidates, like V8's sort.
+    candidates.sort_by(|a, b| b.count.cmp(&a.count));
+    let min_count =
+        MIN_OBJECT_COUNT_PER_INTERFACE.max(total as f64 / MIN_OBJECT_PROPORTION_PER_INTERFACE);
+    candidates
+        .into_iter()
+        .take_while(|c| c.count as f64 >= min_count)
+        .map(|c| InterfaceDefinition {
+            name: c.name,
+            properties: c.properties,
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Copy)]
+struct MatchInfo {
+    property_count: usize,
+    index: usize,
+}
+
+fn better(a: Option<MatchInfo>, b: Option<MatchInfo>) -> Option<MatchInfo> {
+    match (a, b) {
+        (a, None) => a,
+        (None, b) => b,
+        (Some(x), Some(y)) => {
+            if x.property_count > y.property_count {
+                Some(x)
+            } else if y.property_count > x.property_count {
+                Some(y)
+            } else if x.index <= y.index {
+                Some(x)
+            } else {
+                Some(y)
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+struct TreeNode {
+    next: HashMap<String, usize>,
+    match_info: Option<MatchInfo>,
+    greatest_next: Option<String>,
+}
+
+/// Returns, for each plain object, the index of the definition it takes (or `None` to keep
+/// `Object`), in node order over the plain objects only.
+pub fn apply(
+    g: &Graph,
+    definitions: &[InterfaceDefinition],
+    mut assign: impl FnMut(u32, Option<usize>),
+) {
+    let property = g.types.edge_property;
+    let mut tree: Vec<TreeNode> = vec![TreeNode::default()];
+    for (index, definition) in definitions.iter().enumerate() {
+        let mut properties = definition.properties.clone();
+        properties.sort_by(|a, b| js_cmp(a, b));
+        let mut current = 0;
+        for p in &properties {
+            current = match tree[current].next.get(p) {
+                Some(&next) => next,
+                None => {
+                    let next = tree.len();
+                    tree.push(TreeNode::default());
+                    tree[current].next.insert(p.clone(), next);
+                    let greater = tree[current]
+                        .greatest_next
+                        .as_deref()
+                        .is_none_or(|g| js_cmp(g, p).is_lt());
+                    if greater {
+                        tree[current].greatest_next = Some(p.clone());
+                    }
+                    next
+                }
+            };
+        }
+        if tree[current].match_info.is_none() {
+            tree[current].match_info = Some(MatchInfo {
+                property_count: properties.len(),
+                index,
+            });
+        }
+    }
+
+    let mut properties: Vec<&str> = Vec::new();
+    let mut states: Vec<usize> = Vec::new();
+    let mut snapshot: Vec<usize> = Vec::new();
+    for node in 0..g.node_count() as u32 {
+        if !is_plain_object(g, node) {
+            continue;
+        }
+        properties.clear();
+        for e in g.edges(node) {
+            if g.edge_type[e] == property {
+                properties.push(g.strings.get(g.edge_name[e]));
+            }
+        }
+        properties.sort_by(|a, b| js_cmp(a, b));
+        // `states` behaves like DevTools' insertion-ordered Set: the order of deletions and
+        // re-insertions can matter when a property repeats.
+        states.clear();
+        states.push(0);
+        let mut best = better(None, tree[0].match_info);
+        for p in &properties {
+            snapshot.clear();
+            snapshot.extend_from_slice(&states);
+            for &state in &snapshot {
+                let done = tree[state]
+                    .greatest_next
+                    .as_deref()
+                    .is_none_or(|g| js_cmp(p, g).is_ge());
+                if done {
+                    states.retain(|&s| s != state);
+                }
+                if let Some(&next) = tree[state].next.get(*p) {
+                    if !states.contains(&next) {
+                        states.push(next);
+                    }
+                    best = better(best, tree[next].match_info);
+                }
+            }
+        }
+        assign(node, best.map(|m| m.index));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn property_names_with_json_characters_are_quoted() {
+        assert_eq!(format_property_name("plain"), "plain");
+        assert_eq!(format_property_name("a,b"), "\"a,b\"");
+        assert_eq!(format_property_name("say \"hi\""), "\"say \\\"hi\\\"\"");
+        assert_eq!(format_property_name("{x}\n"), "\"{x}\\n\"");
+    }
+}

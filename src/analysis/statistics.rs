@@ -1,0 +1,77 @@
+//! Heap statistics (DevTools' `calculateStatistics`): the total split into code, strings, JS
+//! arrays, typed arrays and other native memory, and system objects.
+
+use crate::graph::Graph;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Statistics {
+    /// The root's retained size plus `extra_native_bytes`.
+    pub total: u64,
+    /// Native nodes plus `extra_native_bytes`.
+    pub native: u64,
+    /// ArrayBuffer backing stores (`system / JSArrayBufferData`), part of `native`.
+    pub typed_arrays: u64,
+    /// `total - native`.
+    pub v8heap: u64,
+    pub code: u64,
+    /// All string types.
+    pub strings: u64,
+    /// `Array` objects plus an `elements` store each owns alone.
+    pub js_arrays: u64,
+    /// Hidden (internal) nodes.
+    pub system: u64,
+}
+
+impl Statistics {
+    /// What the other categories leave of the V8 heap.
+    pub fn other(&self) -> u64 {
+        self.v8heap
+            .saturating_sub(self.code + self.strings + self.js_arrays + self.system)
+    }
+}
+
+pub fn calculate(g: &Graph, root_retained: u64) -> Statistics {
+    let t = g.types;
+    let mut s = Statistics {
+        native: g.extra_native_bytes,
+        ..Statistics::default()
+    };
+    for node in 0..g.node_count() as u32 {
+        let size = g.self_size.get(node);
+        let ty = g.node_type[node as usize];
+        if ty == t.hidden {
+            s.system += size;
+        } else if ty == t.native {
+            s.native += size;
+            if g.name(node) == "system / JSArrayBufferData" {
+                s.typed_arrays += size;
+            }
+        } else if ty == t.code {
+            s.code += size;
+        } else if ty == t.cons_string || ty == t.sliced_string || ty == t.string {
+            s.strings += size;
+        } else if g.name(node) == "Array" {
+            s.js_arrays += array_size(g, node);
+        }
+    }
+    s.total = root_retained + g.extra_native_bytes;
+    s.v8heap = s.total.saturating_sub(s.native);
+    s
+}
+
+/// An array's own size plus its `elements` store when nothing else retains that store.
+fn array_size(g: &Graph, node: u32) -> u64 {
+    let mut size = g.self_size.get(node);
+    for e in g.edges(node) {
+        if g.edge_type[e] != g.types.edge_internal || g.strings.get(g.edge_name[e]) != "elements" {
+            continue;
+        }
+        let elements = g.edge_to[e];
+        if g.retainer_slots(elements).len() == 1 {
+            size += g.self_size.get(elements);
+        }
+        break;
+    }
+    size
+}

@@ -1,0 +1,197 @@
+//! Commands, loading with progress, and exit codes.
+
+mod format;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser as ClapParser, Subcommand};
+use heaplens::query::{self, ClassSort};
+use heaplens::{Parser, Phase, Snapshot};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Analyze V8 heap snapshots (.heapsnapshot, .heaptimeline, optionally gzipped) with the numbers
+/// Chrome DevTools computes, on files too big for DevTools.
+#[derive(ClapParser, Debug)]
+#[command(name = "heaplens", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// The class table: count, shallow and retained size, distance, by retained size.
+    Summary {
+        file: PathBuf,
+        /// Print every class as JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Show only the first N classes (the table default is 40; JSON prints all by default).
+        #[arg(long)]
+        top: Option<usize>,
+    },
+    /// Totals by category: code, strings, JS arrays, typed arrays, system, other.
+    Stats {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Everything about one object, by id (`@12345` or `12345`).
+    Node {
+        file: PathBuf,
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Who keeps an object alive: its retainers and shortest retaining paths from the GC roots.
+    Retainers {
+        file: PathBuf,
+        id: String,
+        /// How many retaining paths to show.
+        #[arg(long, default_value_t = 3)]
+        paths: usize,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Exit codes: 0 success, 1 usage or I/O problems, 2 the file is not a valid snapshot.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            let bad_input = e.downcast_ref::<heaplens::Error>().is_some();
+            eprintln!("heaplens: {e:#}");
+            if bad_input {
+                2
+            } else {
+                1
+            }
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match cli.command {
+        Command::Summary { file, json, top } => {
+            let s = load(&file)?;
+            let mut rows = query::class_rows(&s, ClassSort::RetainedSize, true, "");
+            rows.sort_by(query::summary_order);
+            if json {
+                if let Some(n) = top {
+                    rows.truncate(n);
+                }
+                format::summary_json(&mut out, &s, &rows)?;
+            } else {
+                rows.truncate(top.unwrap_or(40));
+                format::summary_table(&mut out, &s, &rows)?;
+            }
+        }
+        Command::Stats { file, json } => {
+            let s = load(&file)?;
+            if json {
+                format::stats_json(&mut out, &s)?;
+            } else {
+                format::stats_table(&mut out, &s)?;
+            }
+        }
+        Command::Node { file, id, json } => {
+            let id = parse_id(&id)?;
+            let s = load(&file)?;
+            let node = find(&s, id)?;
+            let details = query::node_details(&s, node);
+            if json {
+                serde_json::to_writer_pretty(&mut out, &details)?;
+                writeln!(out)?;
+            } else {
+                format::node_text(&mut out, &details)?;
+            }
+        }
+        Command::Retainers {
+            file,
+            id,
+            paths,
+            json,
+        } => {
+            let id = parse_id(&id)?;
+            let s = load(&file)?;
+            let node = find(&s, id)?;
+            let retainers = query::retainers(&s, node, 0, 50);
+            let paths = query::retaining_paths(&s, node, paths);
+            if json {
+                let value = serde_json::json!({
+                    "node": query::node_row(&s, node),
+                    "retainers": retainers,
+                    "paths": paths,
+                });
+                serde_json::to_writer_pretty(&mut out, &value)?;
+                writeln!(out)?;
+            } else {
+                format::retainers_text(&mut out, &query::node_row(&s, node), &retainers, &paths)?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn parse_id(text: &str) -> Result<u32> {
+    let digits = text.strip_prefix('@').unwrap_or(text);
+    digits
+        .parse::<u32>()
+        .with_context(|| format!("'{text}' is not an object id (expected @12345)"))
+}
+
+fn find(s: &Snapshot, id: u32) -> Result<u32> {
+    match query::find_by_id(s, id) {
+        Some(n) => Ok(n),
+        None => bail!("no object with id @{id} in this snapshot"),
+    }
+}
+
+/// Reads and analyzes a snapshot, with a progress bar on a terminal.
+fn load(path: &Path) -> Result<Snapshot> {
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(total);
+        bar.set_style(
+            ProgressStyle::with_template("{msg:>12} [{bar:40}] {bytes}/{total_bytes} ({eta})")
+                .expect("a valid template")
+                .progress_chars("=> "),
+        );
+        bar.set_message("parsing");
+        Some(bar)
+    } else {
+        None
+    };
+    let mut parser = Parser::new();
+    let mut buf = vec![0u8; 8 << 20];
+    loop {
+        let n = match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        parser.feed(&buf[..n])?;
+        if let Some(bar) = &bar {
+            bar.set_position(parser.bytes_fed());
+        }
+    }
+    drop(buf);
+    let raw = parser.finish()?;
+    let snapshot = Snapshot::build(raw, &mut |phase: Phase| {
+        if let Some(bar) = &bar {
+            bar.set_message(phase.label());
+        }
+    })?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    Ok(snapshot)
+}

@@ -1,0 +1,536 @@
+//! The frozen graph: flat `u32` (and `u8`) columns indexed by node and edge ordinals, with the
+//! edge index and the retainer index in CSR form.
+//!
+//! Memory is the design constraint: a 20M-node, 68M-edge snapshot must fit, with every analysis
+//! array, in the 3 GiB a wasm32 tab can have. So an edge costs 13 bytes here (target ordinal,
+//! name, type byte, retainer slot) and a node about 22; no pointer-sized or per-object
+//! allocations exist. Sizes above 4 GiB are rare, so self sizes are `u32` with an overflow map.
+
+use crate::error::{Error, ErrorKind, Location, Result};
+use crate::parse::{RawSnapshot, TraceNode};
+use crate::strings::StringTable;
+use std::collections::HashMap;
+
+/// Self sizes: `u32` per node, with the rare sizes of 4 GiB and more kept aside so they never
+/// wrap (a single ArrayBuffer backing store can exceed 4 GiB).
+#[derive(Debug, Default, Clone)]
+pub struct SizeColumn {
+    small: Vec<u32>,
+    big: HashMap<u32, u64>,
+}
+
+const BIG: u32 = u32::MAX;
+
+impl SizeColumn {
+    pub fn reserve(
+        &mut self,
+        n: usize,
+    ) -> std::result::Result<(), std::collections::TryReserveError> {
+        self.small.try_reserve_exact(n)
+    }
+
+    pub fn push(&mut self, v: u64) {
+        if v >= BIG as u64 {
+            self.big.insert(self.small.len() as u32, v);
+            self.small.push(BIG);
+        } else {
+            self.small.push(v as u32);
+        }
+    }
+
+    #[inline]
+    pub fn get(&self, i: u32) -> u64 {
+        let v = self.small[i as usize];
+        if v == BIG {
+            self.big.get(&i).copied().unwrap_or(BIG as u64)
+        } else {
+            v as u64
+        }
+    }
+
+    pub fn set(&mut self, i: u32, v: u64) {
+        if v >= BIG as u64 {
+            self.big.insert(i, v);
+            self.small[i as usize] = BIG;
+        } else {
+            if self.small[i as usize] == BIG {
+                self.big.remove(&i);
+            }
+            self.small[i as usize] = v as u32;
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.small.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.small.is_empty()
+    }
+}
+
+/// Node and edge types DevTools gives meaning to, resolved from `meta` once. A type the snapshot
+/// does not list gets an index no node has (`NONE`).
+#[derive(Debug, Clone, Copy)]
+pub struct Types {
+    pub hidden: u8,
+    pub array: u8,
+    pub string: u8,
+    pub object: u8,
+    pub code: u8,
+    pub closure: u8,
+    pub regexp: u8,
+    pub native: u8,
+    pub synthetic: u8,
+    pub cons_string: u8,
+    pub sliced_string: u8,
+    pub edge_context: u8,
+    pub edge_element: u8,
+    pub edge_property: u8,
+    pub edge_internal: u8,
+    pub edge_hidden: u8,
+    pub edge_shortcut: u8,
+    pub edge_weak: u8,
+}
+
+pub const NONE: u8 = u8::MAX;
+
+impl Types {
+    fn resolve(node_types: &[String], edge_types: &[String]) -> Types {
+        let n = |name: &str| {
+            node_types
+                .iter()
+                .position(|t| t == name)
+                .map_or(NONE, |i| i as u8)
+        };
+        let e = |name: &str| {
+            edge_types
+                .iter()
+                .position(|t| t == name)
+                .map_or(NONE, |i| i as u8)
+        };
+        Types {
+            hidden: n("hidden"),
+            array: n("array"),
+            string: n("string"),
+            object: n("object"),
+            code: n("code"),
+            closure: n("closure"),
+            regexp: n("regexp"),
+            native: n("native"),
+            synthetic: n("synthetic"),
+            cons_string: n("concatenated string"),
+            sliced_string: n("sliced string"),
+            edge_context: e("context"),
+            edge_element: e("element"),
+            edge_property: e("property"),
+            edge_internal: e("internal"),
+            edge_hidden: e("hidden"),
+            edge_shortcut: e("shortcut"),
+            edge_weak: e("weak"),
+        }
+    }
+}
+
+/// Where a closure's or an object's constructor was defined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SourceLocation {
+    pub script_id: u32,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// One entry of `trace_function_infos`.
+#[derive(Debug, Clone, Copy)]
+pub struct FunctionInfo {
+    pub function_id: u32,
+    pub name: u32,
+    pub script_name: u32,
+    pub script_id: u32,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// The graph as the file describes it, indexed, validated and frozen. Analyses that DevTools
+/// runs as in-place rewrites (shallow-size transfer, the `Detached ` name prefix) are applied by
+/// [`crate::Snapshot::build`] before freezing, so after that nothing here changes.
+#[derive(Debug)]
+pub struct Graph {
+    pub node_types: Vec<String>,
+    pub edge_types: Vec<String>,
+    pub types: Types,
+    pub node_type: Vec<u8>,
+    pub node_name: Vec<u32>,
+    pub node_id: Vec<u32>,
+    pub self_size: SizeColumn,
+    /// Empty when the snapshot has no `trace_node_id` field or every value is 0.
+    pub trace_node_id: Vec<u32>,
+    /// DOM link state per node (0 unknown, 1 attached, 2 detached), after propagation.
+    pub detachedness: Vec<u8>,
+    /// `first_edge[n]..first_edge[n + 1]` are node `n`'s edges.
+    pub first_edge: Vec<u32>,
+    pub edge_type: Vec<u8>,
+    pub edge_name: Vec<u32>,
+    pub edge_to: Vec<u32>,
+    /// `first_retainer[n]..first_retainer[n + 1]` are the slots of node `n`'s retainers in
+    /// `retainer_node`. Slots are ordered as DevTools orders them (descending by source node,
+    /// then by edge), because DevTools' retainer lists break ties by slot.
+    pub first_retainer: Vec<u32>,
+    pub retainer_node: Vec<u32>,
+    pub strings: StringTable,
+    pub root: u32,
+    pub extra_native_bytes: u64,
+    pub locations: HashMap<u32, SourceLocation>,
+    pub function_infos: Vec<FunctionInfo>,
+    pub trace_tree: Vec<TraceNode>,
+    pub samples: Vec<(u64, u64)>,
+    pub title: String,
+}
+
+impl Graph {
+    /// Indexes and validates a parsed snapshot: string indexes in range, edge counts adding up,
+    /// the root inside the graph.
+    pub fn build(raw: RawSnapshot) -> Result<Graph> {
+        let RawSnapshot {
+            header,
+            node_type,
+            node_name,
+            node_id,
+            self_size,
+            edge_count,
+            trace_node_id,
+            detachedness,
+            edge_type,
+            edge_name,
+            edge_to,
+            strings,
+            trace_function_infos,
+            trace_tree,
+            samples,
+            locations,
+        } = raw;
+        let node_count = node_type.len();
+        let edge_total = edge_type.len();
+        let string_count = strings.len() as u32;
+        if node_count == 0 {
+            return Err(Error::at(
+                Location::File,
+                ErrorKind::NotASnapshot("the snapshot has no nodes".into()),
+            ));
+        }
+
+        // The edge index. Edge counts must add up to the edges present.
+        let mut first_edge = Vec::with_capacity(node_count + 1);
+        let mut next: u64 = 0;
+        for (n, &count) in edge_count.iter().enumerate() {
+            first_edge.push(next.min(u32::MAX as u64) as u32);
+            next += count as u64;
+            if next > edge_total as u64 {
+                return Err(Error::at(
+                    Location::Node(n as u32),
+                    ErrorKind::CountMismatch {
+                        what: "edges claimed by nodes",
+                        expected: edge_total as u64,
+                        found: next,
+                    },
+                ));
+            }
+        }
+        if next != edge_total as u64 {
+            return Err(Error::at(
+                Location::File,
+                ErrorKind::CountMismatch {
+                    what: "edges claimed by nodes",
+                    expected: edge_total as u64,
+                    found: next,
+                },
+            ));
+        }
+        first_edge.push(next as u32);
+        drop(edge_count);
+
+        for (n, &name) in node_name.iter().enumerate() {
+            if name >= string_count {
+                return Err(Error::at(
+                    Location::Node(n as u32),
+                    ErrorKind::StringIndexOutOfRange {
+                        index: name,
+                        strings: string_count,
+                    },
+                ));
+            }
+        }
+        let types = Types::resolve(&header.meta.node_types, &header.meta.edge_types);
+        for (e, (&t, &name)) in edge_type.iter().zip(&edge_name).enumerate() {
+            // Element and hidden edges carry an index, not a string.
+            if t != types.edge_element && t != types.edge_hidden && name >= string_count {
+                return Err(Error::at(
+                    Location::Edge(e as u32),
+                    ErrorKind::StringIndexOutOfRange {
+                        index: name,
+                        strings: string_count,
+                    },
+                ));
+            }
+        }
+
+        let fields = header.meta.node_fields.len() as u64;
+        let root = match header.root_index {
+            Some(index) if index % fields == 0 && index / fields < node_count as u64 => {
+                (index / fields) as u32
+            }
+            Some(index) => {
+                return Err(Error::at(
+                    Location::File,
+                    ErrorKind::BadHeader(format!("root_index {index} is not a node")),
+                ))
+            }
+            None => 0,
+        };
+
+        let (first_retainer, retainer_node) = build_retainers(node_count, &first_edge, &edge_to);
+
+        let location_map =
+            build_locations(&header.meta.location_fields, &locations, fields, node_count);
+        let function_infos = build_function_infos(
+            &header.meta.trace_function_info_fields,
+            &trace_function_infos,
+        );
+        let sample_pairs = build_samples(&header.meta.sample_fields, &samples);
+        let trace_node_id = if trace_node_id.iter().any(|&t| t != 0) {
+            trace_node_id
+        } else {
+            Vec::new()
+        };
+        let detachedness = if detachedness.is_empty() {
+            vec![0; node_count]
+        } else {
+            detachedness
+        };
+
+        Ok(Graph {
+            node_types: header.meta.node_types,
+            edge_types: header.meta.edge_types,
+            types,
+            node_type,
+            node_name,
+            node_id,
+            self_size,
+            trace_node_id,
+            detachedness,
+            first_edge,
+            edge_type,
+            edge_name,
+            edge_to,
+            first_retainer,
+            retainer_node,
+            strings,
+            root,
+            extra_native_bytes: header.extra_native_bytes,
+            locations: location_map,
+            function_infos,
+            trace_tree,
+            samples: sample_pairs,
+            title: header.title,
+        })
+    }
+
+    #[inline]
+    pub fn node_count(&self) -> usize {
+        self.node_type.len()
+    }
+
+    #[inline]
+    pub fn edge_count(&self) -> usize {
+        self.edge_type.len()
+    }
+
+    #[inline]
+    pub fn edges(&self, node: u32) -> std::ops::Range<usize> {
+        self.first_edge[node as usize] as usize..self.first_edge[node as usize + 1] as usize
+    }
+
+    #[inline]
+    pub fn retainer_slots(&self, node: u32) -> std::ops::Range<usize> {
+        self.first_retainer[node as usize] as usize..self.first_retainer[node as usize + 1] as usize
+    }
+
+    pub fn name(&self, node: u32) -> &str {
+        self.strings.get(self.node_name[node as usize])
+    }
+
+    pub fn type_name(&self, node: u32) -> &str {
+        self.node_types
+            .get(self.node_type[node as usize] as usize)
+            .map_or("?", String::as_str)
+    }
+
+    pub fn edge_type_name(&self, edge: usize) -> &str {
+        self.edge_types
+            .get(self.edge_type[edge] as usize)
+            .map_or("?", String::as_str)
+    }
+
+    /// Whether the edge's name is a string (not an element or hidden index).
+    #[inline]
+    pub fn edge_has_string_name(&self, edge: usize) -> bool {
+        let t = self.edge_type[edge];
+        t != self.types.edge_element && t != self.types.edge_hidden
+    }
+
+    /// The edge's name as DevTools prints it: the string, or the index in decimal.
+    pub fn edge_name_text(&self, edge: usize) -> std::borrow::Cow<'_, str> {
+        if self.edge_has_string_name(edge) {
+            std::borrow::Cow::Borrowed(self.strings.get(self.edge_name[edge]))
+        } else {
+            std::borrow::Cow::Owned(self.edge_name[edge].to_string())
+        }
+    }
+
+    /// The edges that a retainer slot stands for: slot `slot` of `node`'s retainers is edge
+    /// `(source, edge)`. Sources' duplicate edges to one target occupy adjacent slots in
+    /// reverse edge order, which is how they are matched back up.
+    pub fn retainer_edges(&self, node: u32) -> Vec<(u32, usize)> {
+        let slots = self.retainer_slots(node);
+        let mut out = vec![(0u32, 0usize); slots.len()];
+        // Walk slots backwards: that visits sources ascending, and each source's edges to
+        // `node` in ascending edge order.
+        let mut i = slots.end;
+        while i > slots.start {
+            let source = self.retainer_node[i - 1];
+            let mut j = i;
+            while j > slots.start && self.retainer_node[j - 1] == source {
+                j -= 1;
+            }
+            // Slots j..i belong to `source`; its edges to `node`, ascending, fill them from the end.
+            let mut slot = i;
+            for e in self.edges(source) {
+                if self.edge_to[e] == node && slot > j {
+                    slot -= 1;
+                    out[slot - slots.start] = (source, e);
+                }
+            }
+            i = j;
+        }
+        out
+    }
+
+    /// Finds a node by its snapshot object id.
+    pub fn find_id(&self, id: u32) -> Option<u32> {
+        self.node_id.iter().position(|&x| x == id).map(|n| n as u32)
+    }
+
+    /// Approximate heap bytes held by the graph, for the memory report.
+    pub fn heap_bytes(&self) -> usize {
+        self.node_type.capacity()
+            + 4 * (self.node_name.capacity() + self.node_id.capacity() + self.self_size.len())
+            + 4 * self.trace_node_id.capacity()
+            + self.detachedness.capacity()
+            + 4 * self.first_edge.capacity()
+            + self.edge_type.capacity()
+            + 4 * (self.edge_name.capacity() + self.edge_to.capacity())
+            + 4 * (self.first_retainer.capacity() + self.retainer_node.capacity())
+            + self.strings.heap_bytes()
+    }
+}
+
+/// The reverse index, built exactly like DevTools' `buildRetainers` so that slot order matches.
+fn build_retainers(node_count: usize, first_edge: &[u32], edge_to: &[u32]) -> (Vec<u32>, Vec<u32>) {
+    let mut first_retainer = vec![0u32; node_count + 1];
+    for &to in edge_to {
+        first_retainer[to as usize] += 1;
+    }
+    // Prefix sums; `fill[n]` counts down the free slots of node `n`.
+    let mut fill = vec![0u32; node_count];
+    let mut next = 0u32;
+    for n in 0..node_count {
+        let count = first_retainer[n];
+        first_retainer[n] = next;
+        fill[n] = count;
+        next += count;
+    }
+    first_retainer[node_count] = next;
+    let mut retainer_node = vec![0u32; edge_to.len()];
+    for source in 0..node_count {
+        for e in first_edge[source] as usize..first_edge[source + 1] as usize {
+            let to = edge_to[e] as usize;
+            fill[to] -= 1;
+            retainer_node[(first_retainer[to] + fill[to]) as usize] = source as u32;
+        }
+    }
+    (first_retainer, retainer_node)
+}
+
+fn field_index(fields: &[String], name: &str) -> Option<usize> {
+    fields.iter().position(|f| f == name)
+}
+
+fn build_locations(
+    fields: &[String],
+    flat: &[u64],
+    node_fields: u64,
+    node_count: usize,
+) -> HashMap<u32, SourceLocation> {
+    let mut map = HashMap::new();
+    let (Some(index), Some(script), Some(line), Some(column)) = (
+        field_index(fields, "object_index"),
+        field_index(fields, "script_id"),
+        field_index(fields, "line"),
+        field_index(fields, "column"),
+    ) else {
+        return map;
+    };
+    for rec in flat.chunks_exact(fields.len()) {
+        let node_index = rec[index];
+        // A location for a node that does not exist is ignored, as DevTools never looks it up.
+        if node_index % node_fields != 0 || node_index / node_fields >= node_count as u64 {
+            continue;
+        }
+        let clamp = |v: u64| v.min(u32::MAX as u64) as u32;
+        map.insert(
+            (node_index / node_fields) as u32,
+            SourceLocation {
+                script_id: clamp(rec[script]),
+                line: clamp(rec[line]),
+                column: clamp(rec[column]),
+            },
+        );
+    }
+    map
+}
+
+fn build_function_infos(fields: &[String], flat: &[u64]) -> Vec<FunctionInfo> {
+    let (Some(id), Some(name), Some(script_name), Some(script_id), Some(line), Some(column)) = (
+        field_index(fields, "function_id"),
+        field_index(fields, "name"),
+        field_index(fields, "script_name"),
+        field_index(fields, "script_id"),
+        field_index(fields, "line"),
+        field_index(fields, "column"),
+    ) else {
+        return Vec::new();
+    };
+    let clamp = |v: u64| v.min(u32::MAX as u64) as u32;
+    flat.chunks_exact(fields.len())
+        .map(|r| FunctionInfo {
+            function_id: clamp(r[id]),
+            name: clamp(r[name]),
+            script_name: clamp(r[script_name]),
+            script_id: clamp(r[script_id]),
+            line: clamp(r[line]),
+            column: clamp(r[column]),
+        })
+        .collect()
+}
+
+fn build_samples(fields: &[String], flat: &[u64]) -> Vec<(u64, u64)> {
+    let (Some(ts), Some(id)) = (
+        field_index(fields, "timestamp_us"),
+        field_index(fields, "last_assigned_id"),
+    ) else {
+        return Vec::new();
+    };
+    flat.chunks_exact(fields.len())
+        .map(|r| (r[ts], r[id]))
+        .collect()
+}

@@ -1,0 +1,1147 @@
+//! The streaming parser: bytes in, flat columns out.
+//!
+//! [`Parser`] is push-based: call [`Parser::feed`] with chunks of any size, then
+//! [`Parser::finish`]. It is a byte-level state machine whose whole state lives in the struct, so
+//! the result is identical however the input is split (a test feeds fixtures one byte at a time).
+//! Nothing buffers the file or a section: numbers go straight into columns allocated once at
+//! their final size from the header's counts, and strings go straight into the
+//! [`StringTable`]'s chunks. Input starting with the gzip magic bytes is decompressed on the fly.
+
+mod header;
+mod trace;
+
+pub use header::{EdgeField, Header, Meta, NodeField};
+pub use trace::TraceNode;
+
+use crate::error::{Error, ErrorKind, Location, Result};
+use crate::graph::SizeColumn;
+use crate::strings::StringTable;
+use std::io::Write;
+
+/// Everything a snapshot file holds, as parsed and validated for syntax and counts. Graph-level
+/// checks (string indexes, edge counts adding up) happen in [`crate::graph::Graph::build`].
+#[derive(Debug)]
+pub struct RawSnapshot {
+    pub header: Header,
+    pub node_type: Vec<u8>,
+    pub node_name: Vec<u32>,
+    pub node_id: Vec<u32>,
+    pub self_size: SizeColumn,
+    pub edge_count: Vec<u32>,
+    /// Empty when the snapshot has no `trace_node_id` field.
+    pub trace_node_id: Vec<u32>,
+    /// Empty when the snapshot has no `detachedness` field (older V8).
+    pub detachedness: Vec<u8>,
+    pub edge_type: Vec<u8>,
+    pub edge_name: Vec<u32>,
+    /// Edge targets as node ordinals (the file stores ordinal × node field count).
+    pub edge_to: Vec<u32>,
+    pub strings: StringTable,
+    pub trace_function_infos: Vec<u64>,
+    pub trace_tree: Vec<TraceNode>,
+    pub samples: Vec<u64>,
+    pub locations: Vec<u64>,
+}
+
+/// The sections kept as flat integer arrays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IntSection {
+    Nodes,
+    Edges,
+    TraceFunctionInfos,
+    Samples,
+    Locations,
+}
+
+impl IntSection {
+    fn name(self) -> &'static str {
+        match self {
+            IntSection::Nodes => "the nodes array",
+            IntSection::Edges => "the edges array",
+            IntSection::TraceFunctionInfos => "the trace_function_infos array",
+            IntSection::Samples => "the samples array",
+            IntSection::Locations => "the locations array",
+        }
+    }
+}
+
+/// Where the machine is. Each variant that spans bytes carries what it needs to resume.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Before the opening `{`.
+    Start,
+    /// Inside a UTF-8 byte order mark, with this many of its three bytes read.
+    Bom(u8),
+    /// After `{` or `,` at the top level: a key (or `}` when `first`).
+    KeyOrEnd {
+        first: bool,
+    },
+    /// Inside a top-level key.
+    Key {
+        escaped: bool,
+    },
+    Colon,
+    /// Capturing the `snapshot` object's bytes for the header parser.
+    Header {
+        depth: u32,
+        in_string: bool,
+        escaped: bool,
+    },
+    /// Before the `[` of an integer section.
+    IntOpen(IntSection),
+    IntArray(IntSection),
+    StringsOpen,
+    /// Inside the strings array, expecting a string (or `]` when `first`).
+    StringOrEnd {
+        first: bool,
+    },
+    /// Inside a string of the strings array.
+    InString,
+    /// After a string: `,` or `]`.
+    StringCommaOrEnd,
+    TraceTree,
+    /// Skipping the value of an unknown key.
+    Skip {
+        depth: u32,
+        in_string: bool,
+        escaped: bool,
+        started: bool,
+    },
+    /// After a top-level value: `,` or `}`.
+    CommaOrEnd,
+    /// After the final `}`: only whitespace may follow.
+    Done,
+}
+
+impl State {
+    fn describe(self) -> &'static str {
+        match self {
+            State::Start | State::Bom(_) => "the opening brace",
+            State::KeyOrEnd { .. } | State::Key { .. } | State::Colon | State::CommaOrEnd => {
+                "the top-level object"
+            }
+            State::Header { .. } => "the snapshot header",
+            State::IntOpen(s) | State::IntArray(s) => s.name(),
+            State::StringsOpen
+            | State::StringOrEnd { .. }
+            | State::InString
+            | State::StringCommaOrEnd => "the strings array",
+            State::TraceTree => "the trace_tree array",
+            State::Skip { .. } => "an unknown section",
+            State::Done => "nothing",
+        }
+    }
+}
+
+/// Escape handling inside a string of the strings array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Escape {
+    None,
+    /// After a backslash.
+    Backslash,
+    /// Inside `\uXXXX`, with the digits read so far.
+    Unicode {
+        digits: u8,
+        value: u16,
+    },
+}
+
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\n' | b'\r' | b'\t')
+}
+
+/// The JSON state machine. Offsets in its errors count bytes of JSON text.
+struct Machine {
+    /// Offset of the first byte of the next chunk.
+    pos: u64,
+    state: State,
+    key: Vec<u8>,
+    header_raw: Vec<u8>,
+    header_start: u64,
+    header: Option<Header>,
+    seen: [bool; 8],
+
+    // Integer array state, kept across chunk boundaries.
+    acc: u64,
+    in_number: bool,
+    number_start: u64,
+    after_value: bool,
+    need_value: bool,
+    field: usize,
+    records: u64,
+
+    // String state.
+    escape: Escape,
+    high_surrogate: Option<u16>,
+
+    trace: trace::TraceTreeParser,
+
+    out: Columns,
+}
+
+#[derive(Default)]
+struct Columns {
+    node_type: Vec<u8>,
+    node_name: Vec<u32>,
+    node_id: Vec<u32>,
+    self_size: SizeColumn,
+    edge_count: Vec<u32>,
+    trace_node_id: Vec<u32>,
+    detachedness: Vec<u8>,
+    edge_type: Vec<u8>,
+    edge_name: Vec<u32>,
+    edge_to: Vec<u32>,
+    strings: StringTable,
+    trace_function_infos: Vec<u64>,
+    samples: Vec<u64>,
+    locations: Vec<u64>,
+}
+
+const SECTION_NODES: usize = 0;
+const SECTION_EDGES: usize = 1;
+const SECTION_STRINGS: usize = 2;
+const SECTION_TRACE_INFOS: usize = 3;
+const SECTION_TRACE_TREE: usize = 4;
+const SECTION_SAMPLES: usize = 5;
+const SECTION_LOCATIONS: usize = 6;
+const SECTION_HEADER: usize = 7;
+
+/// The largest header accepted; real ones are a few KB.
+const MAX_HEADER_BYTES: usize = 16 << 20;
+
+fn reserve<T>(v: &mut Vec<T>, n: u64, what: &str, offset: u64) -> Result<()> {
+    let n = usize::try_from(n).map_err(|_| too_large(what, n, offset))?;
+    v.try_reserve_exact(n)
+        .map_err(|_| too_large(what, n as u64, offset))
+}
+
+fn too_large(what: &str, n: u64, offset: u64) -> Error {
+    Error::at_byte(
+        offset,
+        ErrorKind::TooLarge(format!("cannot allocate {n} {what}")),
+    )
+}
+
+impl Machine {
+    fn new() -> Machine {
+        Machine {
+            pos: 0,
+            state: State::Start,
+            key: Vec::new(),
+            header_raw: Vec::new(),
+            header_start: 0,
+            header: None,
+            seen: [false; 8],
+            acc: 0,
+            in_number: false,
+            number_start: 0,
+            after_value: false,
+            need_value: false,
+            field: 0,
+            records: 0,
+            escape: Escape::None,
+            high_surrogate: None,
+            trace: trace::TraceTreeParser::default(),
+            out: Columns::default(),
+        }
+    }
+
+    fn unexpected(&self, offset: u64, found: u8, expected: &'static str) -> Error {
+        Error::at_byte(offset, ErrorKind::UnexpectedByte { found, expected })
+    }
+
+    fn feed(&mut self, buf: &[u8]) -> Result<()> {
+        let base = self.pos;
+        let mut i = 0;
+        while i < buf.len() {
+            i = match self.state {
+                State::IntArray(section) => self.int_array(buf, i, base, section)?,
+                State::InString => self.in_string(buf, i, base)?,
+                State::Header { .. } => self.header_bytes(buf, i, base)?,
+                State::Skip { .. } => self.skip(buf, i, base)?,
+                State::TraceTree => {
+                    let (next, done) = self.trace.feed(buf, i, base)?;
+                    if done {
+                        self.state = State::CommaOrEnd;
+                    }
+                    next
+                }
+                State::Key { .. } => self.key_bytes(buf, i, base)?,
+                _ => {
+                    self.structural(buf[i], base + i as u64)?;
+                    i + 1
+                }
+            };
+        }
+        self.pos = base + buf.len() as u64;
+        Ok(())
+    }
+
+    /// One byte of structure between values.
+    fn structural(&mut self, b: u8, at: u64) -> Result<()> {
+        if is_ws(b) {
+            return Ok(());
+        }
+        match self.state {
+            State::Start => {
+                if b == b'{' {
+                    self.state = State::KeyOrEnd { first: true };
+                } else if at == 0 && b == 0xEF {
+                    // Tolerate a UTF-8 byte order mark; its other two bytes follow.
+                    self.state = State::Bom(1);
+                } else {
+                    return Err(self.unexpected(at, b, "'{' (a heap snapshot is a JSON object)"));
+                }
+            }
+            State::Bom(n) => {
+                let expected = if n == 1 { 0xBB } else { 0xBF };
+                if b != expected {
+                    return Err(self.unexpected(at, b, "'{' (a heap snapshot is a JSON object)"));
+                }
+                self.state = if n == 1 { State::Bom(2) } else { State::Start };
+            }
+            State::KeyOrEnd { first } => match b {
+                b'"' => {
+                    self.key.clear();
+                    self.state = State::Key { escaped: false };
+                }
+                b'}' if first => self.state = State::Done,
+                _ => return Err(self.unexpected(at, b, "a key")),
+            },
+            State::Colon => {
+                if b != b':' {
+                    return Err(self.unexpected(at, b, "':'"));
+                }
+                self.start_value(at)?;
+            }
+            State::CommaOrEnd => match b {
+                b',' => self.state = State::KeyOrEnd { first: false },
+                b'}' => self.state = State::Done,
+                _ => return Err(self.unexpected(at, b, "',' or '}'")),
+            },
+            State::IntOpen(section) => {
+                if b != b'[' {
+                    return Err(self.unexpected(at, b, "'[' (an array of integers)"));
+                }
+                self.begin_int_array(section, at)?;
+                self.state = State::IntArray(section);
+            }
+            State::StringsOpen => {
+                if b != b'[' {
+                    return Err(self.unexpected(at, b, "'[' (the strings array)"));
+                }
+                self.state = State::StringOrEnd { first: true };
+            }
+            State::StringOrEnd { first } => match b {
+                b'"' => {
+                    self.out.strings.begin();
+                    self.escape = Escape::None;
+                    self.high_surrogate = None;
+                    self.state = State::InString;
+                }
+                b']' if first => self.state = State::CommaOrEnd,
+                _ => return Err(self.unexpected(at, b, "a string")),
+            },
+            State::StringCommaOrEnd => match b {
+                b',' => self.state = State::StringOrEnd { first: false },
+                b']' => self.state = State::CommaOrEnd,
+                _ => return Err(self.unexpected(at, b, "',' or ']' in the strings array")),
+            },
+            State::Done => {
+                return Err(self.unexpected(at, b, "nothing after the end of the snapshot"));
+            }
+            State::IntArray(_)
+            | State::InString
+            | State::Header { .. }
+            | State::Skip { .. }
+            | State::TraceTree
+            | State::Key { .. } => unreachable!("handled by the chunk loop"),
+        }
+        Ok(())
+    }
+
+    fn key_bytes(&mut self, buf: &[u8], mut i: usize, base: u64) -> Result<usize> {
+        while i < buf.len() {
+            let b = buf[i];
+            i += 1;
+            let State::Key { escaped } = self.state else {
+                unreachable!()
+            };
+            if escaped {
+                self.state = State::Key { escaped: false };
+            } else if b == b'\\' {
+                self.state = State::Key { escaped: true };
+                continue;
+            } else if b == b'"' {
+                self.state = State::Colon;
+                return Ok(i);
+            }
+            // Keys that matter are short; a long unknown key need not be kept whole.
+            if self.key.len() < 64 {
+                self.key.push(b);
+            }
+            let _ = base;
+        }
+        Ok(i)
+    }
+
+    /// Dispatches on the key just read.
+    fn start_value(&mut self, at: u64) -> Result<()> {
+        let section = match self.key.as_slice() {
+            b"snapshot" => Some(SECTION_HEADER),
+            b"nodes" => Some(SECTION_NODES),
+            b"edges" => Some(SECTION_EDGES),
+            b"strings" => Some(SECTION_STRINGS),
+            b"trace_function_infos" => Some(SECTION_TRACE_INFOS),
+            b"trace_tree" => Some(SECTION_TRACE_TREE),
+            b"samples" => Some(SECTION_SAMPLES),
+            b"locations" => Some(SECTION_LOCATIONS),
+            _ => None,
+        };
+        let Some(section) = section else {
+            // Unknown sections (Chromium writes `scopes` and others) are skipped, whatever
+            // their shape.
+            self.state = State::Skip {
+                depth: 0,
+                in_string: false,
+                escaped: false,
+                started: false,
+            };
+            return Ok(());
+        };
+        if self.seen[section] {
+            let name = String::from_utf8_lossy(&self.key).into_owned();
+            return Err(Error::at_byte(
+                at,
+                ErrorKind::NotASnapshot(format!("the \"{name}\" section appears twice")),
+            ));
+        }
+        self.seen[section] = true;
+        if section != SECTION_HEADER && section != SECTION_STRINGS && self.header.is_none() {
+            let name = String::from_utf8_lossy(&self.key).into_owned();
+            return Err(Error::at_byte(
+                at,
+                ErrorKind::NotASnapshot(format!(
+                    "the \"{name}\" section comes before the \"snapshot\" header"
+                )),
+            ));
+        }
+        self.state = match section {
+            SECTION_HEADER => {
+                self.header_raw.clear();
+                self.header_start = at + 1;
+                State::Header {
+                    depth: 0,
+                    in_string: false,
+                    escaped: false,
+                }
+            }
+            SECTION_NODES => State::IntOpen(IntSection::Nodes),
+            SECTION_EDGES => State::IntOpen(IntSection::Edges),
+            SECTION_STRINGS => State::StringsOpen,
+            SECTION_TRACE_INFOS => State::IntOpen(IntSection::TraceFunctionInfos),
+            SECTION_TRACE_TREE => State::TraceTree,
+            SECTION_SAMPLES => State::IntOpen(IntSection::Samples),
+            _ => State::IntOpen(IntSection::Locations),
+        };
+        Ok(())
+    }
+
+    fn header_bytes(&mut self, buf: &[u8], mut i: usize, base: u64) -> Result<usize> {
+        let State::Header {
+            mut depth,
+            mut in_string,
+            mut escaped,
+        } = self.state
+        else {
+            unreachable!()
+        };
+        let start = i;
+        let mut finished = false;
+        while i < buf.len() {
+            let b = buf[i];
+            let at = base + i as u64;
+            i += 1;
+            if in_string {
+                if escaped {
+                    escaped = false;
+                } else if b == b'\\' {
+                    escaped = true;
+                } else if b == b'"' {
+                    in_string = false;
+                }
+                continue;
+            }
+            match b {
+                b'"' if depth > 0 => in_string = true,
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' if depth > 0 => {
+                    depth -= 1;
+                    if depth == 0 {
+                        finished = true;
+                        break;
+                    }
+                }
+                _ if depth == 0 && is_ws(b) => {}
+                _ if depth == 0 => {
+                    return Err(self.unexpected(at, b, "'{' (the snapshot header object)"))
+                }
+                _ => {}
+            }
+        }
+        self.header_raw.extend_from_slice(&buf[start..i]);
+        if self.header_raw.len() > MAX_HEADER_BYTES {
+            return Err(Error::at_byte(
+                self.header_start,
+                ErrorKind::BadHeader("larger than 16 MiB".into()),
+            ));
+        }
+        if finished {
+            let header = header::parse_header(&self.header_raw, self.header_start)?;
+            self.header_raw = Vec::new();
+            self.header = Some(header);
+            self.state = State::CommaOrEnd;
+        } else {
+            self.state = State::Header {
+                depth,
+                in_string,
+                escaped,
+            };
+        }
+        Ok(i)
+    }
+
+    fn skip(&mut self, buf: &[u8], mut i: usize, base: u64) -> Result<usize> {
+        let State::Skip {
+            mut depth,
+            mut in_string,
+            mut escaped,
+            mut started,
+        } = self.state
+        else {
+            unreachable!()
+        };
+        while i < buf.len() {
+            let b = buf[i];
+            if in_string {
+                i += 1;
+                if escaped {
+                    escaped = false;
+                } else if b == b'\\' {
+                    escaped = true;
+                } else if b == b'"' {
+                    in_string = false;
+                    if depth == 0 {
+                        self.state = State::CommaOrEnd;
+                        return Ok(i);
+                    }
+                }
+                continue;
+            }
+            if !started {
+                if is_ws(b) {
+                    i += 1;
+                    continue;
+                }
+                started = true;
+                match b {
+                    b'{' | b'[' => depth = 1,
+                    b'"' => in_string = true,
+                    _ => {}
+                }
+                if depth > 0 || in_string {
+                    i += 1;
+                    continue;
+                }
+            }
+            if depth == 0 {
+                // A scalar (number, true, false, null): it ends at the next delimiter, which the
+                // top-level state then reads.
+                if b == b',' || b == b'}' || is_ws(b) {
+                    self.state = State::CommaOrEnd;
+                    return Ok(i);
+                }
+                if !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b'.')) {
+                    return Err(self.unexpected(base + i as u64, b, "a JSON value"));
+                }
+                i += 1;
+                continue;
+            }
+            i += 1;
+            match b {
+                b'"' => in_string = true,
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        self.state = State::CommaOrEnd;
+                        return Ok(i);
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.state = State::Skip {
+            depth,
+            in_string,
+            escaped,
+            started,
+        };
+        Ok(i)
+    }
+
+    fn begin_int_array(&mut self, section: IntSection, at: u64) -> Result<()> {
+        self.acc = 0;
+        self.in_number = false;
+        self.after_value = false;
+        self.need_value = false;
+        self.field = 0;
+        self.records = 0;
+        let header = self.header.as_ref().expect("checked in start_value");
+        match section {
+            IntSection::Nodes => {
+                let n = header.node_count;
+                if n > u32::MAX as u64 {
+                    return Err(Error::at_byte(
+                        at,
+                        ErrorKind::TooLarge(format!("{n} nodes (at most 2^32)")),
+                    ));
+                }
+                let fields = &header.meta.node_fields;
+                let o = &mut self.out;
+                reserve(&mut o.node_type, n, "nodes", at)?;
+                reserve(&mut o.node_name, n, "nodes", at)?;
+                reserve(&mut o.node_id, n, "nodes", at)?;
+                o.self_size
+                    .reserve(n as usize)
+                    .map_err(|_| too_large("nodes", n, at))?;
+                reserve(&mut o.edge_count, n, "nodes", at)?;
+                if fields.contains(&NodeField::TraceNodeId) {
+                    reserve(&mut o.trace_node_id, n, "nodes", at)?;
+                }
+                if fields.contains(&NodeField::Detachedness) {
+                    reserve(&mut o.detachedness, n, "nodes", at)?;
+                }
+            }
+            IntSection::Edges => {
+                let n = header.edge_count;
+                if n >= u32::MAX as u64 {
+                    return Err(Error::at_byte(
+                        at,
+                        ErrorKind::TooLarge(format!("{n} edges (at most 2^32 - 1)")),
+                    ));
+                }
+                let o = &mut self.out;
+                reserve(&mut o.edge_type, n, "edges", at)?;
+                reserve(&mut o.edge_name, n, "edges", at)?;
+                reserve(&mut o.edge_to, n, "edges", at)?;
+            }
+            IntSection::TraceFunctionInfos => {
+                let n = header
+                    .trace_function_count
+                    .saturating_mul(header.meta.trace_function_info_fields.len() as u64);
+                reserve(
+                    &mut self.out.trace_function_infos,
+                    n.min(1 << 24),
+                    "trace function infos",
+                    at,
+                )?;
+            }
+            IntSection::Samples | IntSection::Locations => {}
+        }
+        Ok(())
+    }
+
+    /// The hot loop: integers separated by commas, straight into columns.
+    fn int_array(
+        &mut self,
+        buf: &[u8],
+        mut i: usize,
+        base: u64,
+        section: IntSection,
+    ) -> Result<usize> {
+        let mut acc = self.acc;
+        let mut in_number = self.in_number;
+        while i < buf.len() {
+            let b = buf[i];
+            let d = b.wrapping_sub(b'0');
+            if d < 10 {
+                if !in_number {
+                    if self.after_value {
+                        return Err(self.unexpected(base + i as u64, b, "',' or ']'"));
+                    }
+                    in_number = true;
+                    self.number_start = base + i as u64;
+                    acc = d as u64;
+                } else {
+                    acc = match acc.checked_mul(10).and_then(|a| a.checked_add(d as u64)) {
+                        Some(a) => a,
+                        None => {
+                            return Err(Error::at_byte(
+                                self.number_start,
+                                ErrorKind::NumberTooLarge {
+                                    field: section.name(),
+                                },
+                            ))
+                        }
+                    };
+                }
+                i += 1;
+                continue;
+            }
+            if in_number {
+                in_number = false;
+                self.emit(section, acc)?;
+                self.after_value = true;
+                self.need_value = false;
+            }
+            match b {
+                b',' if self.after_value => {
+                    self.after_value = false;
+                    self.need_value = true;
+                }
+                b']' if !self.need_value => {
+                    self.acc = 0;
+                    self.in_number = false;
+                    self.end_int_array(section, base + i as u64)?;
+                    self.state = State::CommaOrEnd;
+                    return Ok(i + 1);
+                }
+                _ if is_ws(b) => {}
+                b'-' => {
+                    return Err(self.unexpected(base + i as u64, b, "a non-negative integer"));
+                }
+                _ => {
+                    let expected = if self.after_value {
+                        "',' or ']'"
+                    } else {
+                        "an integer"
+                    };
+                    return Err(self.unexpected(base + i as u64, b, expected));
+                }
+            }
+            i += 1;
+        }
+        self.acc = acc;
+        self.in_number = in_number;
+        Ok(i)
+    }
+
+    #[inline]
+    fn emit(&mut self, section: IntSection, v: u64) -> Result<()> {
+        let at = self.number_start;
+        let header = self.header.as_ref().expect("checked in start_value");
+        match section {
+            IntSection::Nodes => {
+                let meta = &header.meta;
+                if self.field == 0 && self.records == header.node_count {
+                    return Err(Error::at_byte(
+                        at,
+                        ErrorKind::CountMismatch {
+                            what: "nodes",
+                            expected: header.node_count,
+                            found: header.node_count + 1,
+                        },
+                    ));
+                }
+                let o = &mut self.out;
+                let small = |field: &'static str| -> Result<u32> {
+                    u32::try_from(v)
+                        .map_err(|_| Error::at_byte(at, ErrorKind::NumberTooLarge { field }))
+                };
+                match meta.node_fields[self.field] {
+                    NodeField::Type => {
+                        if v >= meta.node_types.len() as u64 {
+                            return Err(Error::at_byte(at, ErrorKind::BadNodeType(v)));
+                        }
+                        o.node_type.push(v as u8);
+                    }
+                    NodeField::Name => o.node_name.push(small("a node name")?),
+                    NodeField::Id => o.node_id.push(small("a node id")?),
+                    NodeField::SelfSize => o.self_size.push(v),
+                    NodeField::EdgeCount => o.edge_count.push(small("a node's edge count")?),
+                    NodeField::TraceNodeId => o.trace_node_id.push(small("a trace node id")?),
+                    NodeField::Detachedness => o.detachedness.push((v & 3) as u8),
+                    NodeField::Other => {}
+                }
+                self.field += 1;
+                if self.field == meta.node_fields.len() {
+                    self.field = 0;
+                    self.records += 1;
+                }
+            }
+            IntSection::Edges => {
+                let meta = &header.meta;
+                if self.field == 0 && self.records == header.edge_count {
+                    return Err(Error::at_byte(
+                        at,
+                        ErrorKind::CountMismatch {
+                            what: "edges",
+                            expected: header.edge_count,
+                            found: header.edge_count + 1,
+                        },
+                    ));
+                }
+                let o = &mut self.out;
+                match meta.edge_fields[self.field] {
+                    EdgeField::Type => {
+                        if v >= meta.edge_types.len() as u64 {
+                            return Err(Error::at_byte(at, ErrorKind::BadEdgeType(v)));
+                        }
+                        o.edge_type.push(v as u8);
+                    }
+                    EdgeField::NameOrIndex => o.edge_name.push(u32::try_from(v).map_err(|_| {
+                        Error::at_byte(
+                            at,
+                            ErrorKind::NumberTooLarge {
+                                field: "an edge name",
+                            },
+                        )
+                    })?),
+                    EdgeField::ToNode => {
+                        let fields = meta.node_fields.len() as u64;
+                        if v % fields != 0 || v / fields >= header.node_count {
+                            return Err(Error::at_byte(at, ErrorKind::BadEdgeTarget(v)));
+                        }
+                        o.edge_to.push((v / fields) as u32);
+                    }
+                    EdgeField::Other => {}
+                }
+                self.field += 1;
+                if self.field == meta.edge_fields.len() {
+                    self.field = 0;
+                    self.records += 1;
+                }
+            }
+            IntSection::TraceFunctionInfos => self.out.trace_function_infos.push(v),
+            IntSection::Samples => self.out.samples.push(v),
+            IntSection::Locations => self.out.locations.push(v),
+        }
+        Ok(())
+    }
+
+    fn end_int_array(&mut self, section: IntSection, at: u64) -> Result<()> {
+        let header = self.header.as_ref().expect("checked in start_value");
+        let (what, expected) = match section {
+            IntSection::Nodes => ("nodes", header.node_count),
+            IntSection::Edges => ("edges", header.edge_count),
+            _ => return Ok(()),
+        };
+        if self.field != 0 || self.records != expected {
+            return Err(Error::at_byte(
+                at,
+                ErrorKind::CountMismatch {
+                    what,
+                    expected,
+                    found: self.records,
+                },
+            ));
+        }
+        Ok(())
+    }
+
+    /// String contents: runs without quotes or backslashes are copied in one go.
+    fn in_string(&mut self, buf: &[u8], mut i: usize, base: u64) -> Result<usize> {
+        while i < buf.len() {
+            if self.escape == Escape::None {
+                let rest = &buf[i..];
+                match memchr::memchr2(b'"', b'\\', rest) {
+                    None => {
+                        self.flush_surrogate_if(!rest.is_empty());
+                        self.out.strings.extend(rest);
+                        return Ok(buf.len());
+                    }
+                    Some(n) => {
+                        self.flush_surrogate_if(n > 0);
+                        self.out.strings.extend(&rest[..n]);
+                        i += n;
+                        if buf[i] == b'"' {
+                            self.flush_surrogate_if(true);
+                            self.out.strings.end();
+                            self.state = State::StringCommaOrEnd;
+                            return Ok(i + 1);
+                        }
+                        self.escape = Escape::Backslash;
+                        i += 1;
+                        continue;
+                    }
+                }
+            }
+            let b = buf[i];
+            let at = base + i as u64;
+            i += 1;
+            match self.escape {
+                Escape::Backslash => {
+                    let plain = match b {
+                        b'"' => b'"',
+                        b'\\' => b'\\',
+                        b'/' => b'/',
+                        b'b' => 8,
+                        b'f' => 12,
+                        b'n' => b'\n',
+                        b'r' => b'\r',
+                        b't' => b'\t',
+                        b'u' => {
+                            self.escape = Escape::Unicode {
+                                digits: 0,
+                                value: 0,
+                            };
+                            continue;
+                        }
+                        _ => return Err(Error::at_byte(at, ErrorKind::BadEscape)),
+                    };
+                    self.flush_surrogate_if(true);
+                    self.out.strings.extend(&[plain]);
+                    self.escape = Escape::None;
+                }
+                Escape::Unicode { digits, value } => {
+                    let d = match b {
+                        b'0'..=b'9' => b - b'0',
+                        b'a'..=b'f' => b - b'a' + 10,
+                        b'A'..=b'F' => b - b'A' + 10,
+                        _ => return Err(Error::at_byte(at, ErrorKind::BadEscape)),
+                    };
+                    let value = (value << 4) | d as u16;
+                    if digits == 3 {
+                        self.escape = Escape::None;
+                        self.code_unit(value);
+                    } else {
+                        self.escape = Escape::Unicode {
+                            digits: digits + 1,
+                            value,
+                        };
+                    }
+                }
+                Escape::None => unreachable!(),
+            }
+        }
+        Ok(i)
+    }
+
+    /// Appends a UTF-16 code unit from a `\uXXXX` escape, pairing surrogates. Lone surrogates,
+    /// which real snapshots do contain, become U+FFFD instead of failing the load.
+    fn code_unit(&mut self, unit: u16) {
+        let mut utf8 = [0u8; 4];
+        if let Some(high) = self.high_surrogate.take() {
+            if (0xDC00..0xE000).contains(&unit) {
+                let c = 0x10000 + (((high as u32) - 0xD800) << 10) + (unit as u32 - 0xDC00);
+                let c = char::from_u32(c).unwrap_or('\u{FFFD}');
+                self.out.strings.extend(c.encode_utf8(&mut utf8).as_bytes());
+                return;
+            }
+            self.out
+                .strings
+                .extend('\u{FFFD}'.encode_utf8(&mut utf8).as_bytes());
+        }
+        if (0xD800..0xDC00).contains(&unit) {
+            self.high_surrogate = Some(unit);
+            return;
+        }
+        let c = char::from_u32(unit as u32).unwrap_or('\u{FFFD}');
+        self.out.strings.extend(c.encode_utf8(&mut utf8).as_bytes());
+    }
+
+    /// A pending high surrogate not followed by a low one is a lone surrogate.
+    fn flush_surrogate_if(&mut self, condition: bool) {
+        if condition && self.high_surrogate.take().is_some() {
+            self.out.strings.extend("\u{FFFD}".as_bytes());
+        }
+    }
+
+    fn finish(mut self) -> Result<RawSnapshot> {
+        if self.pos == 0 {
+            return Err(Error::at(Location::File, ErrorKind::Empty));
+        }
+        if self.state != State::Done {
+            return Err(Error::at_byte(
+                self.pos,
+                ErrorKind::UnexpectedEnd {
+                    inside: self.state.describe(),
+                },
+            ));
+        }
+        let Some(header) = self.header.take() else {
+            return Err(Error::at(
+                Location::File,
+                ErrorKind::NotASnapshot("no \"snapshot\" header".into()),
+            ));
+        };
+        for (section, name) in [
+            (SECTION_NODES, "nodes"),
+            (SECTION_EDGES, "edges"),
+            (SECTION_STRINGS, "strings"),
+        ] {
+            if !self.seen[section] {
+                return Err(Error::at(
+                    Location::File,
+                    ErrorKind::NotASnapshot(format!("no \"{name}\" section")),
+                ));
+            }
+        }
+        let o = self.out;
+        Ok(RawSnapshot {
+            header,
+            node_type: o.node_type,
+            node_name: o.node_name,
+            node_id: o.node_id,
+            self_size: o.self_size,
+            edge_count: o.edge_count,
+            trace_node_id: o.trace_node_id,
+            detachedness: o.detachedness,
+            edge_type: o.edge_type,
+            edge_name: o.edge_name,
+            edge_to: o.edge_to,
+            strings: o.strings,
+            trace_function_infos: o.trace_function_infos,
+            trace_tree: self.trace.into_nodes(),
+            samples: o.samples,
+            locations: o.locations,
+        })
+    }
+}
+
+/// Feeds decompressed bytes to the machine; remembers the machine's error, since the decoder
+/// only passes on an `io::Error`.
+struct Sink {
+    machine: Machine,
+    error: Option<Error>,
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.error.is_some() {
+            return Err(std::io::Error::other("parse error"));
+        }
+        match self.machine.feed(buf) {
+            Ok(()) => Ok(buf.len()),
+            Err(e) => {
+                self.error = Some(e);
+                Err(std::io::Error::other("parse error"))
+            }
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+enum Mode {
+    /// Waiting for the first two bytes, to tell gzip from JSON.
+    Sniff(Vec<u8>),
+    Plain(Machine),
+    Gzip(Box<flate2::write::MultiGzDecoder<Sink>>),
+    /// After an error: the parser refuses further input.
+    Failed(Error),
+}
+
+/// The push parser. See the module documentation.
+pub struct Parser {
+    mode: Mode,
+    fed: u64,
+}
+
+impl Default for Parser {
+    fn default() -> Self {
+        Parser::new()
+    }
+}
+
+impl Parser {
+    pub fn new() -> Parser {
+        Parser {
+            mode: Mode::Sniff(Vec::new()),
+            fed: 0,
+        }
+    }
+
+    /// Bytes fed so far (compressed bytes, for gzip input): the numerator of a progress bar.
+    pub fn bytes_fed(&self) -> u64 {
+        self.fed
+    }
+
+    /// Feeds the next chunk. After an error, every later call returns the same error.
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<()> {
+        self.fed += chunk.len() as u64;
+        let result = self.feed_inner(chunk);
+        if let Err(e) = &result {
+            self.mode = Mode::Failed(e.clone());
+        }
+        result
+    }
+
+    fn feed_inner(&mut self, chunk: &[u8]) -> Result<()> {
+        match &mut self.mode {
+            Mode::Sniff(head) => {
+                head.extend_from_slice(chunk);
+                if head.len() < 2 {
+                    return Ok(());
+                }
+                let head = std::mem::take(head);
+                self.mode = if head[0] == 0x1f && head[1] == 0x8b {
+                    let sink = Sink {
+                        machine: Machine::new(),
+                        error: None,
+                    };
+                    Mode::Gzip(Box::new(flate2::write::MultiGzDecoder::new(sink)))
+                } else {
+                    Mode::Plain(Machine::new())
+                };
+                self.feed_inner(&head)
+            }
+            Mode::Plain(m) => m.feed(chunk),
+            Mode::Gzip(decoder) => match decoder.write_all(chunk) {
+                Ok(()) => Ok(()),
+                Err(e) => Err(gzip_error(decoder.get_mut(), e)),
+            },
+            Mode::Failed(e) => Err(e.clone()),
+        }
+    }
+
+    /// Ends the input and returns the parsed snapshot.
+    pub fn finish(self) -> Result<RawSnapshot> {
+        match self.mode {
+            Mode::Sniff(head) => {
+                if head.is_empty() {
+                    return Err(Error::at(Location::File, ErrorKind::Empty));
+                }
+                let mut m = Machine::new();
+                m.feed(&head)?;
+                m.finish()
+            }
+            Mode::Plain(m) => m.finish(),
+            Mode::Gzip(mut decoder) => {
+                if let Err(e) = decoder.try_finish() {
+                    return Err(gzip_error(decoder.get_mut(), e));
+                }
+                let sink = decoder
+                    .finish()
+                    .map_err(|e| Error::at(Location::File, ErrorKind::Gzip(e.to_string())))?;
+                sink.machine.finish().map_err(decompressed)
+            }
+            Mode::Failed(e) => Err(e),
+        }
+    }
+}
+
+/// Offsets inside gzip input count decompressed bytes; say so.
+fn decompressed(mut e: Error) -> Error {
+    if let Location::Byte(b) = e.location {
+        e.location = Location::DecompressedByte(b);
+    }
+    e
+}
+
+fn gzip_error(sink: &mut Sink, e: std::io::Error) -> Error {
+    match sink.error.take() {
+        Some(parse) => decompressed(parse),
+        None => Error::at(Location::File, ErrorKind::Gzip(e.to_string())),
+    }
+}
+
+/// Parses a whole snapshot held in memory (tests and small inputs).
+pub fn parse_bytes(bytes: &[u8]) -> Result<RawSnapshot> {
+    let mut p = Parser::new();
+    p.feed(bytes)?;
+    p.finish()
+}

@@ -1,0 +1,1 @@
+//! The wasm binding (see below).
