@@ -9,7 +9,7 @@
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::parse::{RawSnapshot, TraceNode};
 use crate::strings::StringTable;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Self sizes: `u32` per node, with the rare sizes of 4 GiB and more kept aside so they never
 /// wrap (a single ArrayBuffer backing store can exceed 4 GiB).
@@ -219,12 +219,14 @@ impl Graph {
             ));
         }
 
-        // The edge index. Edge counts must add up to the edges present.
-        let mut first_edge = Vec::with_capacity(node_count + 1);
+        // The edge index, built in place over the edge counts. They must add up to the edges
+        // present.
+        let mut first_edge = edge_count;
         let mut next: u64 = 0;
-        for (n, &count) in edge_count.iter().enumerate() {
-            first_edge.push(next.min(u32::MAX as u64) as u32);
-            next += count as u64;
+        for n in 0..node_count {
+            let count = first_edge[n] as u64;
+            first_edge[n] = next as u32;
+            next += count;
             if next > edge_total as u64 {
                 return Err(Error::at(
                     Location::Node(n as u32),
@@ -247,7 +249,6 @@ impl Graph {
             ));
         }
         first_edge.push(next as u32);
-        drop(edge_count);
 
         for (n, &name) in node_name.iter().enumerate() {
             if name >= string_count {
@@ -434,28 +435,31 @@ impl Graph {
     }
 }
 
-/// The reverse index, built exactly like DevTools' `buildRetainers` so that slot order matches.
+/// The reverse index, built exactly like DevTools' `buildRetainers` so that slot order matches:
+/// each node's slots are filled from its last one down, and until then the first slot holds the
+/// count of slots still free (so no separate counter array is needed).
 fn build_retainers(node_count: usize, first_edge: &[u32], edge_to: &[u32]) -> (Vec<u32>, Vec<u32>) {
     let mut first_retainer = vec![0u32; node_count + 1];
     for &to in edge_to {
         first_retainer[to as usize] += 1;
     }
-    // Prefix sums; `fill[n]` counts down the free slots of node `n`.
-    let mut fill = vec![0u32; node_count];
+    let mut retainer_node = vec![0u32; edge_to.len()];
     let mut next = 0u32;
     for n in 0..node_count {
         let count = first_retainer[n];
         first_retainer[n] = next;
-        fill[n] = count;
+        if count > 0 {
+            retainer_node[next as usize] = count;
+        }
         next += count;
     }
     first_retainer[node_count] = next;
-    let mut retainer_node = vec![0u32; edge_to.len()];
     for source in 0..node_count {
-        for e in first_edge[source] as usize..first_edge[source + 1] as usize {
-            let to = edge_to[e] as usize;
-            fill[to] -= 1;
-            retainer_node[(first_retainer[to] + fill[to]) as usize] = source as u32;
+        for &to in &edge_to[first_edge[source] as usize..first_edge[source + 1] as usize] {
+            let first = first_retainer[to as usize] as usize;
+            retainer_node[first] -= 1;
+            let slot = first + retainer_node[first] as usize;
+            retainer_node[slot] = source as u32;
         }
     }
     (first_retainer, retainer_node)
@@ -471,7 +475,7 @@ fn build_locations(
     node_fields: u64,
     node_count: usize,
 ) -> HashMap<u32, SourceLocation> {
-    let mut map = HashMap::new();
+    let mut map = HashMap::default();
     let (Some(index), Some(script), Some(line), Some(column)) = (
         field_index(fields, "object_index"),
         field_index(fields, "script_id"),

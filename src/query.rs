@@ -4,7 +4,7 @@
 //! class at once. Nothing here formats numbers or knows JSON; the edges do that.
 
 use crate::analysis::distances::{BASE_UNREACHABLE_DISTANCE, NO_DISTANCE};
-use crate::analysis::flags;
+use crate::analysis::{flags, js_cmp};
 use crate::graph::SourceLocation;
 use crate::names::display_name;
 use crate::snapshot::Snapshot;
@@ -221,7 +221,8 @@ fn retainer_distance(s: &Snapshot, node: u32) -> i64 {
 }
 
 /// A node's retainers as DevTools' Retainers view lists them: weak edges and edges from the root
-/// hidden, nearest retainer (smallest distance) first, ties in DevTools' slot order.
+/// hidden, nearest retainer (smallest distance) first, then by the retainer's name, then in
+/// DevTools' slot order.
 pub fn retainers(s: &Snapshot, node: u32, offset: usize, limit: usize) -> Page<EdgeRow> {
     let list = retainer_list(s, node);
     page(
@@ -239,9 +240,20 @@ fn retainer_list(s: &Snapshot, node: u32) -> Vec<(u32, usize)> {
         .into_iter()
         .filter(|&(source, e)| source != g.root && g.edge_type[e] != g.types.edge_weak)
         .collect();
-    // A stable sort keeps slot order among equal distances.
-    list.sort_by_key(|&(source, _)| retainer_distance(s, source));
-    list
+    // DevTools' Retainers view sorts by the retainer's distance, then its display name, then
+    // slot order (a stable sort keeps that).
+    let mut keyed: Vec<(i64, std::borrow::Cow<'_, str>, (u32, usize))> = list
+        .into_iter()
+        .map(|(source, e)| {
+            (
+                retainer_distance(s, source),
+                display_name(g, source),
+                (source, e),
+            )
+        })
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| js_cmp(&a.1, &b.1)));
+    keyed.into_iter().map(|(_, _, r)| r).collect()
 }
 
 /// One step of a retaining path: the edge taken and the node it leads to.

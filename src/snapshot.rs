@@ -13,7 +13,6 @@ pub enum Phase {
     Flags,
     ShallowSizes,
     Dominators,
-    Distances,
     Classes,
     Statistics,
 }
@@ -25,8 +24,7 @@ impl Phase {
             Phase::DomState => "propagating DOM state",
             Phase::Flags => "flagging page objects",
             Phase::ShallowSizes => "transferring shallow sizes",
-            Phase::Dominators => "dominators",
-            Phase::Distances => "distances",
+            Phase::Dominators => "dominators and distances",
             Phase::Classes => "classes",
             Phase::Statistics => "statistics",
         }
@@ -57,6 +55,25 @@ impl std::fmt::Debug for DominatorTree {
     }
 }
 
+/// Runs two independent computations, on two threads where threads exist.
+#[cfg(not(target_arch = "wasm32"))]
+fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
+    std::thread::scope(|scope| {
+        let handle = scope.spawn(a);
+        let rb = b();
+        let ra = handle
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (ra, rb)
+    })
+}
+
+/// Browsers run the analyses in one worker: no threads there.
+#[cfg(target_arch = "wasm32")]
+fn join<A, B>(a: impl FnOnce() -> A, b: impl FnOnce() -> B) -> (A, B) {
+    (a(), b())
+}
+
 impl Snapshot {
     /// Indexes the parsed snapshot and runs every analysis, in DevTools' order.
     pub fn build(raw: RawSnapshot, progress: &mut dyn FnMut(Phase)) -> Result<Snapshot> {
@@ -71,15 +88,26 @@ impl Snapshot {
         progress(Phase::ShallowSizes);
         analysis::shallow::transfer(&mut graph);
         progress(Phase::Dominators);
-        let doms = analysis::dominators::calculate(&graph, &essential);
+        // Dominators are the longest phase; distances and class names do not depend on them,
+        // so on native builds they run on a second thread meanwhile.
+        let (doms, (distances, mut classes)) = join(
+            || analysis::dominators::calculate(&graph, &essential),
+            || {
+                let distances = analysis::distances::calculate(&graph, &mut weakmaps);
+                (distances, analysis::classes::assign(&graph))
+            },
+        );
         drop(essential);
-        progress(Phase::Distances);
-        let distances = analysis::distances::calculate(&graph, &mut weakmaps);
         drop(weakmaps);
         progress(Phase::Classes);
         let dominator_tree = analysis::dominators::tree(&doms.idom, graph.root);
-        let classes =
-            analysis::classes::calculate(&graph, &distances, &doms.retained, &dominator_tree);
+        analysis::classes::aggregate(
+            &graph,
+            &mut classes,
+            &distances,
+            &doms.retained,
+            &dominator_tree,
+        );
         progress(Phase::Statistics);
         let statistics =
             analysis::statistics::calculate(&graph, doms.retained[graph.root as usize]);

@@ -40,12 +40,17 @@ impl Default for Loader {
 impl Loader {
     #[wasm_bindgen(constructor)]
     pub fn new() -> Loader {
-        Loader { parser: Some(Parser::new()) }
+        Loader {
+            parser: Some(Parser::new()),
+        }
     }
 
     /// Feeds the next slice of the file. Throws on invalid input, with the byte offset.
     pub fn feed(&mut self, chunk: &[u8]) -> Result<(), JsError> {
-        let parser = self.parser.as_mut().ok_or_else(|| JsError::new("the loader was already finished"))?;
+        let parser = self
+            .parser
+            .as_mut()
+            .ok_or_else(|| JsError::new("the loader was already finished"))?;
         parser.feed(chunk).map_err(|e| JsError::new(&e.to_string()))
     }
 
@@ -57,14 +62,20 @@ impl Loader {
     /// Ends the input and runs every analysis. `on_phase` is called with each phase's label
     /// ("indexing", "dominators", ...) as it starts, so the worker can report progress.
     pub fn finish(&mut self, on_phase: &js_sys::Function) -> Result<Engine, JsError> {
-        let parser = self.parser.take().ok_or_else(|| JsError::new("the loader was already finished"))?;
+        let parser = self
+            .parser
+            .take()
+            .ok_or_else(|| JsError::new("the loader was already finished"))?;
         let raw = parser.finish().map_err(|e| JsError::new(&e.to_string()))?;
         let snapshot = Snapshot::build(raw, &mut |phase: Phase| {
             // A failing progress callback must not abort the load.
             let _ = on_phase.call1(&JsValue::NULL, &JsValue::from_str(phase.label()));
         })
         .map_err(|e| JsError::new(&e.to_string()))?;
-        Ok(Engine { snapshot, members: None })
+        Ok(Engine {
+            snapshot,
+            members: None,
+        })
     }
 }
 
@@ -143,12 +154,24 @@ impl Engine {
 
     /// A page of class rows. `sort` is one of name, distance, count, self_size, retained_size;
     /// `filter` keeps classes whose name contains it (case-insensitive).
-    pub fn classes(&self, sort: &str, descending: bool, filter: &str, offset: u32, limit: u32) -> Result<JsValue, JsError> {
-        let sort = ClassSort::parse(sort).ok_or_else(|| JsError::new(&format!("unknown sort column '{sort}'")))?;
+    pub fn classes(
+        &self,
+        sort: &str,
+        descending: bool,
+        filter: &str,
+        offset: u32,
+        limit: u32,
+    ) -> Result<JsValue, JsError> {
+        let sort = ClassSort::parse(sort)
+            .ok_or_else(|| JsError::new(&format!("unknown sort column '{sort}'")))?;
         let rows = query::class_rows(&self.snapshot, sort, descending, filter);
         let total = rows.len();
         let offset = (offset as usize).min(total);
-        let page = query::Page { total, offset, rows: rows.into_iter().skip(offset).take(limit as usize).collect() };
+        let page = query::Page {
+            total,
+            offset,
+            rows: rows.into_iter().skip(offset).take(limit as usize).collect(),
+        };
         to_js(&page)
     }
 
@@ -161,7 +184,12 @@ impl Engine {
             self.members = Some((class, query::class_members(&self.snapshot, class)));
         }
         let members = &self.members.as_ref().expect("just filled").1;
-        to_js(&query::node_rows(&self.snapshot, members, offset as usize, limit as usize))
+        to_js(&query::node_rows(
+            &self.snapshot,
+            members,
+            offset as usize,
+            limit as usize,
+        ))
     }
 
     /// Everything about one node (by ordinal).
@@ -173,13 +201,23 @@ impl Engine {
     /// A page of a node's outgoing edges.
     pub fn edges(&self, node: u32, offset: u32, limit: u32) -> Result<JsValue, JsError> {
         let node = self.check_node(node)?;
-        to_js(&query::edges(&self.snapshot, node, offset as usize, limit as usize))
+        to_js(&query::edges(
+            &self.snapshot,
+            node,
+            offset as usize,
+            limit as usize,
+        ))
     }
 
     /// A page of a node's retainers, nearest first, weak edges hidden.
     pub fn retainers(&self, node: u32, offset: u32, limit: u32) -> Result<JsValue, JsError> {
         let node = self.check_node(node)?;
-        to_js(&query::retainers(&self.snapshot, node, offset as usize, limit as usize))
+        to_js(&query::retainers(
+            &self.snapshot,
+            node,
+            offset as usize,
+            limit as usize,
+        ))
     }
 
     /// Up to `k` shortest retaining paths from the root.
@@ -191,7 +229,12 @@ impl Engine {
     /// A page of the nodes this node immediately dominates.
     pub fn dominated(&self, node: u32, offset: u32, limit: u32) -> Result<JsValue, JsError> {
         let node = self.check_node(node)?;
-        to_js(&query::dominated(&self.snapshot, node, offset as usize, limit as usize))
+        to_js(&query::dominated(
+            &self.snapshot,
+            node,
+            offset as usize,
+            limit as usize,
+        ))
     }
 
     /// The ordinal of the node with object id `id`, if any.

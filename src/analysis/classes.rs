@@ -12,7 +12,7 @@
 use super::dominators::DominatorTree;
 use super::interfaces::{self, InterfaceDefinition};
 use crate::graph::{Graph, SourceLocation};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Where a class name comes from: a snapshot string, a string DevTools adds for class names, or
 /// an interface name.
@@ -79,7 +79,8 @@ fn shorten_tag(name: &str, search_from: usize) -> String {
     }
 }
 
-pub fn calculate(g: &Graph, distances: &[i32], retained: &[u64], tree: &DominatorTree) -> Classes {
+/// Names every node's class. Needs only the graph, so it can run while dominators are computed.
+pub fn assign(g: &Graph) -> Classes {
     let n = g.node_count();
     let t = g.types;
     let mut added = Added::default();
@@ -146,9 +147,9 @@ pub fn calculate(g: &Graph, distances: &[i32], retained: &[u64], tree: &Dominato
     };
 
     // Located keys compare class names by text; intern each distinct name once.
-    let mut text_ids: HashMap<ClassRef, u32> = HashMap::new();
-    let mut text_by_value: HashMap<&str, u32> = HashMap::new();
-    let mut key_to_class: HashMap<ClassKey, u32> = HashMap::new();
+    let mut text_ids: HashMap<ClassRef, u32> = HashMap::default();
+    let mut text_by_value: HashMap<&str, u32> = HashMap::default();
+    let mut key_to_class: HashMap<ClassKey, u32> = HashMap::default();
     let mut raw_class: Vec<u32> = vec![u32::MAX; g.strings.len()];
     let mut classes: Vec<ClassInfo> = Vec::new();
     let mut class_of: Vec<u32> = Vec::with_capacity(n);
@@ -195,8 +196,23 @@ pub fn calculate(g: &Graph, distances: &[i32], retained: &[u64], tree: &Dominato
         class_of.push(class);
     }
     drop(refs);
+    Classes {
+        class_of,
+        classes,
+        interface_definitions: definitions,
+    }
+}
 
-    for node in 0..n as u32 {
+/// Fills in the class table's counts and sizes: members with a non-zero self size only.
+pub fn aggregate(
+    g: &Graph,
+    c: &mut Classes,
+    distances: &[i32],
+    retained: &[u64],
+    tree: &DominatorTree,
+) {
+    let (class_of, classes) = (&c.class_of, &mut c.classes);
+    for node in 0..g.node_count() as u32 {
         let size = g.self_size.get(node);
         if size == 0 {
             continue;
@@ -206,13 +222,7 @@ pub fn calculate(g: &Graph, distances: &[i32], retained: &[u64], tree: &Dominato
         c.self_size += size;
         c.distance = c.distance.min(distances[node as usize]);
     }
-    class_retained_sizes(g, &class_of, retained, tree, &mut classes);
-
-    Classes {
-        class_of,
-        classes,
-        interface_definitions: definitions,
-    }
+    class_retained_sizes(g, class_of, retained, tree, classes);
 }
 
 /// A class's retained size counts each member whose dominator-tree ancestors include no other

@@ -11,7 +11,7 @@ use super::flags::is_user_root;
 use super::js_parse_int;
 use super::weakmap::Cache;
 use crate::graph::Graph;
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 pub const NO_DISTANCE: i32 = -5;
 pub const BASE_SYSTEM_DISTANCE: i32 = 100_000_000;
@@ -30,7 +30,7 @@ impl<'a> EdgeFilter<'a> {
         EdgeFilter {
             g,
             weakmaps,
-            pending: HashSet::new(),
+            pending: HashSet::default(),
             sloppy_function_map: None,
         }
     }

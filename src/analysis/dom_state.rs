@@ -5,7 +5,7 @@
 //! edges; attached wins. Every node that ends up detached is renamed `Detached <name>`.
 
 use crate::graph::Graph;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 const ATTACHED: u8 = 1;
 const DETACHED: u8 = 2;
@@ -18,7 +18,7 @@ pub fn propagate(g: &mut Graph) {
     let mut visited = vec![false; n];
     let mut attached: Vec<u32> = Vec::new();
     let mut detached: Vec<u32> = Vec::new();
-    let mut renamed: HashMap<u32, u32> = HashMap::new();
+    let mut renamed: HashMap<u32, u32> = HashMap::default();
 
     // Marks a node with a state the first time it is reached, renaming detached ones.
     let mut process =

@@ -78,95 +78,90 @@ pub struct Dominators {
     pub retained: Vec<u64>,
 }
 
+/// The per-vertex state of Lengauer-Tarjan, kept together: the algorithm touches all four for
+/// the same vertex at once, and one cache line instead of four is what makes it fast on
+/// millions of nodes.
+#[derive(Debug, Clone, Copy, Default)]
+struct Vertex {
+    parent: u32,
+    ancestor: u32,
+    label: u32,
+    semi: u32,
+}
+
 pub fn calculate(g: &Graph, essential: &Essential) -> Dominators {
     let n = g.node_count();
     let len = n + 1;
     // Vertices are numbered from 1, as in the paper; 0 means "none". Vertex v is node v - 1.
-    let mut parent = vec![0u32; len];
-    let mut ancestor = vec![0u32; len];
+    let mut vx = vec![Vertex::default(); len];
+    // `vertex[i]` is the vertex with DFS number i.
     let mut vertex = vec![0u32; len];
-    let mut label = vec![0u32; len];
-    let mut semi = vec![0u32; len];
-    let mut next_edge = vec![0u32; len];
     let mut count: u32 = 0;
-
     let edges = &essential.edges;
-    let mut dfs = |root: u32,
-                   parent: &mut [u32],
-                   semi: &mut [u32],
-                   vertex: &mut [u32],
-                   label: &mut [u32],
-                   count: &mut u32| {
-        next_edge[(root - 1) as usize] = g.first_edge[(root - 1) as usize];
-        let mut v = root;
-        while v != 0 {
-            if semi[v as usize] == 0 {
-                *count += 1;
-                semi[v as usize] = *count;
-                vertex[*count as usize] = v;
-                label[v as usize] = v;
-            }
-            let mut v_next = parent[v as usize];
-            let vo = (v - 1) as usize;
-            let end = g.first_edge[vo + 1];
-            while next_edge[vo] < end {
-                let e = next_edge[vo] as usize;
-                if edges.get(e) {
-                    let w = g.edge_to[e] + 1;
-                    if semi[w as usize] == 0 {
-                        parent[w as usize] = v;
-                        next_edge[(w - 1) as usize] = g.first_edge[(w - 1) as usize];
-                        v_next = w;
-                        break;
-                    }
+
+    {
+        let mut next_edge = vec![0u32; len];
+        let mut dfs = |root: u32, vx: &mut [Vertex], vertex: &mut [u32], count: &mut u32| {
+            next_edge[(root - 1) as usize] = g.first_edge[(root - 1) as usize];
+            let mut v = root;
+            while v != 0 {
+                if vx[v as usize].semi == 0 {
+                    *count += 1;
+                    vx[v as usize].semi = *count;
+                    vx[v as usize].label = v;
+                    vertex[*count as usize] = v;
                 }
-                next_edge[vo] += 1;
+                let mut v_next = vx[v as usize].parent;
+                let vo = (v - 1) as usize;
+                let end = g.first_edge[vo + 1];
+                let mut e = next_edge[vo];
+                while e < end {
+                    if edges.get(e as usize) {
+                        let w = g.edge_to[e as usize] + 1;
+                        if vx[w as usize].semi == 0 {
+                            vx[w as usize].parent = v;
+                            next_edge[(w - 1) as usize] = g.first_edge[(w - 1) as usize];
+                            v_next = w;
+                            break;
+                        }
+                    }
+                    e += 1;
+                }
+                // Like DevTools, stop at the edge that led to the child: it is looked at again
+                // (and skipped) when the walk comes back to `v`.
+                next_edge[vo] = e;
+                v = v_next;
             }
-            v = v_next;
-        }
-    };
+        };
 
+        let r = g.root + 1;
+        dfs(r, &mut vx, &mut vertex, &mut count);
+        if (count as usize) < n {
+            for v in 1..=n as u32 {
+                if vx[v as usize].semi == 0
+                    && !g.retainer_slots(v - 1).any(|s| essential.slots.get(s))
+                {
+                    vx[v as usize].parent = r;
+                    dfs(v, &mut vx, &mut vertex, &mut count);
+                }
+            }
+        }
+        if (count as usize) < n {
+            for v in 1..=n as u32 {
+                if vx[v as usize].semi == 0 {
+                    count += 1;
+                    vx[v as usize] = Vertex {
+                        parent: r,
+                        ancestor: 0,
+                        label: v,
+                        semi: count,
+                    };
+                    vertex[count as usize] = v;
+                }
+            }
+        }
+    }
     let r = g.root + 1;
-    dfs(
-        r,
-        &mut parent,
-        &mut semi,
-        &mut vertex,
-        &mut label,
-        &mut count,
-    );
-
-    let has_essential_retainer = |node: usize| {
-        g.retainer_slots(node as u32)
-            .any(|s| essential.slots.get(s))
-    };
-    if (count as usize) < n {
-        for v in 1..=n as u32 {
-            if semi[v as usize] == 0 && !has_essential_retainer((v - 1) as usize) {
-                parent[v as usize] = r;
-                dfs(
-                    v,
-                    &mut parent,
-                    &mut semi,
-                    &mut vertex,
-                    &mut label,
-                    &mut count,
-                );
-            }
-        }
-    }
-    if (count as usize) < n {
-        for v in 1..=n as u32 {
-            if semi[v as usize] == 0 {
-                parent[v as usize] = r;
-                count += 1;
-                semi[v as usize] = count;
-                vertex[count as usize] = v;
-                label[v as usize] = v;
-            }
-        }
-    }
-    drop(next_edge);
 
     // Buckets as linked lists: `bucket_head[v]` is the first vertex whose semidominator is v.
     let mut bucket_head = vec![0u32; len];
@@ -174,55 +169,56 @@ pub fn calculate(g: &Graph, essential: &Essential) -> Dominators {
     let mut dom = vec![0u32; len];
     let mut stack: Vec<u32> = Vec::new();
 
-    let mut evaluate = |v: u32, ancestor: &mut [u32], label: &mut [u32], semi: &[u32]| -> u32 {
-        if ancestor[v as usize] == 0 {
+    let mut evaluate = |v: u32, vx: &mut [Vertex]| -> u32 {
+        if vx[v as usize].ancestor == 0 {
             return v;
         }
         // Compress the path to the forest root, iteratively.
         let mut x = v;
-        while ancestor[ancestor[x as usize] as usize] != 0 {
+        while vx[vx[x as usize].ancestor as usize].ancestor != 0 {
             stack.push(x);
-            x = ancestor[x as usize];
+            x = vx[x as usize].ancestor;
         }
         while let Some(w) = stack.pop() {
-            let a = ancestor[w as usize];
-            if semi[label[a as usize] as usize] < semi[label[w as usize] as usize] {
-                label[w as usize] = label[a as usize];
+            let a = vx[w as usize].ancestor;
+            let (label_a, ancestor_a) = (vx[a as usize].label, vx[a as usize].ancestor);
+            if vx[label_a as usize].semi < vx[vx[w as usize].label as usize].semi {
+                vx[w as usize].label = label_a;
             }
-            ancestor[w as usize] = ancestor[a as usize];
+            vx[w as usize].ancestor = ancestor_a;
         }
-        label[v as usize]
+        vx[v as usize].label
     };
 
     for i in (2..=count).rev() {
         let w = vertex[i as usize];
-        let wo = (w - 1) as usize;
+        let wo = w - 1;
         let mut orphan = true;
-        for slot in g.retainer_slots(wo as u32) {
+        let mut semi_w = vx[w as usize].semi;
+        for slot in g.retainer_slots(wo) {
             if !essential.slots.get(slot) {
                 continue;
             }
             orphan = false;
             let v = g.retainer_node[slot] + 1;
-            let u = evaluate(v, &mut ancestor, &mut label, &semi);
-            if semi[u as usize] < semi[w as usize] {
-                semi[w as usize] = semi[u as usize];
-            }
+            let u = evaluate(v, &mut vx);
+            semi_w = semi_w.min(vx[u as usize].semi);
         }
         if orphan {
             // A node without essential retainers hangs directly under the root.
-            semi[w as usize] = semi[r as usize];
+            semi_w = vx[r as usize].semi;
         }
-        let s = vertex[semi[w as usize] as usize];
+        vx[w as usize].semi = semi_w;
+        let s = vertex[semi_w as usize];
         bucket_next[w as usize] = bucket_head[s as usize];
         bucket_head[s as usize] = w;
-        let p = parent[w as usize];
-        ancestor[w as usize] = p;
+        let p = vx[w as usize].parent;
+        vx[w as usize].ancestor = p;
         let mut v = bucket_head[p as usize];
         bucket_head[p as usize] = 0;
         while v != 0 {
-            let u = evaluate(v, &mut ancestor, &mut label, &semi);
-            dom[v as usize] = if semi[u as usize] < semi[v as usize] {
+            let u = evaluate(v, &mut vx);
+            dom[v as usize] = if vx[u as usize].semi < vx[v as usize].semi {
                 u
             } else {
                 p
@@ -232,17 +228,16 @@ pub fn calculate(g: &Graph, essential: &Essential) -> Dominators {
     }
     drop(bucket_head);
     drop(bucket_next);
-    drop(ancestor);
-    drop(label);
 
     dom[0] = r;
     dom[r as usize] = r;
     for i in 2..=count {
         let w = vertex[i as usize];
-        if dom[w as usize] != vertex[semi[w as usize] as usize] {
+        if dom[w as usize] != vertex[vx[w as usize].semi as usize] {
             dom[w as usize] = dom[dom[w as usize] as usize];
         }
     }
+    drop(vx);
 
     let mut idom = vec![0u32; n];
     let mut retained = vec![0u64; n];

@@ -1,10 +1,10 @@
-//! Per-node flags (DevTools' `calculateFlags`): which nodes belong to a detached DOM tree, which
-//! can be queried from the page, and which are page objects (reachable from the user roots
-//! without crossing a weak edge). Page-object flags decide which edges count for dominators.
+//! Per-node flags (DevTools' `calculateFlags`): which nodes belong to a detached DOM tree, and
+//! which are page objects (reachable from the user roots without crossing a weak edge).
+//! Page-object flags decide which edges count for dominators. DevTools' third flag, "can be
+//! queried" (for evaluating objects in a live page), means nothing offline and is not computed.
 
 use crate::graph::Graph;
 
-pub const CAN_BE_QUERIED: u8 = 1;
 pub const DETACHED_DOM_TREE_NODE: u8 = 2;
 pub const PAGE_OBJECT: u8 = 4;
 
@@ -27,32 +27,6 @@ pub fn calculate(g: &Graph) -> Vec<u8> {
     for node in 0..n as u32 {
         if g.node_type[node as usize] == t.native && g.name(node).starts_with("Detached ") {
             flags[node as usize] |= DETACHED_DOM_TREE_NODE;
-        }
-    }
-
-    // Queryable: reachable from non-synthetic root children through ordinary edges.
-    let mut stack: Vec<u32> = Vec::new();
-    for e in g.edges(g.root) {
-        let child = g.edge_to[e];
-        if g.node_type[child as usize] != t.synthetic {
-            stack.push(child);
-        }
-    }
-    while let Some(node) = stack.pop() {
-        if flags[node as usize] & CAN_BE_QUERIED != 0 {
-            continue;
-        }
-        flags[node as usize] |= CAN_BE_QUERIED;
-        for e in g.edges(node) {
-            let child = g.edge_to[e];
-            if flags[child as usize] & CAN_BE_QUERIED != 0 {
-                continue;
-            }
-            let et = g.edge_type[e];
-            if et == t.edge_hidden || et == t.edge_internal || et == t.edge_weak {
-                continue;
-            }
-            stack.push(child);
         }
     }
 

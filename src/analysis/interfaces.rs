@@ -9,7 +9,7 @@
 
 use super::{js_cmp, js_len};
 use crate::graph::Graph;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 const MIN_INTERFACE_PROPERTY_COUNT: usize = 1;
 const MAX_INTERFACE_NAME_LENGTH: usize = 120;
@@ -58,7 +58,7 @@ pub fn infer(g: &Graph) -> Vec<InterfaceDefinition> {
         count: u64,
     }
     let mut candidates: Vec<Candidate> = Vec::new();
-    let mut by_name: HashMap<String, usize> = HashMap::new();
+    let mut by_name: HashMap<String, usize> = HashMap::default();
     let mut total = 0u64;
     let mut name = String::new();
     let mut properties: Vec<u32> = Vec::new();

@@ -102,7 +102,7 @@ pub fn parse(name: &str) -> Option<Ephemeron> {
 /// Caches [`parse`] per string index.
 pub struct Cache {
     state: Vec<u8>,
-    parsed: std::collections::HashMap<u32, Ephemeron>,
+    parsed: rustc_hash::FxHashMap<u32, Ephemeron>,
 }
 
 const UNKNOWN: u8 = 0;

@@ -138,6 +138,16 @@ fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
+/// The process's peak resident memory, from Linux's /proc (0 elsewhere).
+fn peak_rss_mb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb / 1024)
+}
+
 fn parse_id(text: &str) -> Result<u32> {
     let digits = text.strip_prefix('@').unwrap_or(text);
     digits
@@ -169,6 +179,22 @@ fn load(path: &Path) -> Result<Snapshot> {
     } else {
         None
     };
+    // HEAPLENS_TIMINGS=1 prints how long each phase took, for performance work.
+    let timings = std::env::var_os("HEAPLENS_TIMINGS").is_some();
+    let started = std::time::Instant::now();
+    let mut last = (started, "parsing");
+    let mut lap = |label: &'static str| {
+        if timings {
+            let now = std::time::Instant::now();
+            eprintln!(
+                "{:>28}: {:>8.3} s  (peak RSS so far {} MB)",
+                last.1,
+                (now - last.0).as_secs_f64(),
+                peak_rss_mb()
+            );
+            last = (now, label);
+        }
+    };
     let mut parser = Parser::new();
     let mut buf = vec![0u8; 8 << 20];
     loop {
@@ -186,10 +212,19 @@ fn load(path: &Path) -> Result<Snapshot> {
     drop(buf);
     let raw = parser.finish()?;
     let snapshot = Snapshot::build(raw, &mut |phase: Phase| {
+        lap(phase.label());
         if let Some(bar) = &bar {
             bar.set_message(phase.label());
         }
     })?;
+    lap("");
+    if timings {
+        eprintln!(
+            "{:>28}: {:>8.3} s",
+            "total",
+            started.elapsed().as_secs_f64()
+        );
+    }
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

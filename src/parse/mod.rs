@@ -28,7 +28,8 @@ pub struct RawSnapshot {
     pub node_id: Vec<u32>,
     pub self_size: SizeColumn,
     pub edge_count: Vec<u32>,
-    /// Empty when the snapshot has no `trace_node_id` field.
+    /// Empty when the snapshot has no `trace_node_id` field or every value is 0 (allocation
+    /// tracking was off), which saves 4 bytes a node in the common case.
     pub trace_node_id: Vec<u32>,
     /// Empty when the snapshot has no `detachedness` field (older V8).
     pub detachedness: Vec<u8>,
@@ -167,8 +168,17 @@ struct Machine {
     number_start: u64,
     after_value: bool,
     need_value: bool,
+    digits: u32,
     field: usize,
     records: u64,
+    /// Set when an integer section starts, so the hot loop never looks at the header.
+    expected_records: u64,
+    field_count: usize,
+    roles: Vec<NodeField>,
+    edge_roles: Vec<EdgeField>,
+    type_count: u64,
+    node_field_count: u64,
+    node_count: u64,
 
     // String state.
     escape: Escape,
@@ -237,8 +247,16 @@ impl Machine {
             number_start: 0,
             after_value: false,
             need_value: false,
+            digits: 0,
             field: 0,
             records: 0,
+            expected_records: 0,
+            field_count: 1,
+            roles: Vec::new(),
+            edge_roles: Vec::new(),
+            type_count: 0,
+            node_field_count: 1,
+            node_count: 0,
             escape: Escape::None,
             high_surrogate: None,
             trace: trace::TraceTreeParser::default(),
@@ -598,8 +616,16 @@ impl Machine {
         self.field = 0;
         self.records = 0;
         let header = self.header.as_ref().expect("checked in start_value");
+        self.node_field_count = header.meta.node_fields.len() as u64;
+        self.node_count = header.node_count;
+        self.expected_records = u64::MAX;
+        self.field_count = 1;
         match section {
             IntSection::Nodes => {
+                self.roles = header.meta.node_fields.clone();
+                self.field_count = self.roles.len();
+                self.expected_records = header.node_count;
+                self.type_count = header.meta.node_types.len() as u64;
                 let n = header.node_count;
                 if n > u32::MAX as u64 {
                     return Err(Error::at_byte(
@@ -615,15 +641,17 @@ impl Machine {
                 o.self_size
                     .reserve(n as usize)
                     .map_err(|_| too_large("nodes", n, at))?;
-                reserve(&mut o.edge_count, n, "nodes", at)?;
-                if fields.contains(&NodeField::TraceNodeId) {
-                    reserve(&mut o.trace_node_id, n, "nodes", at)?;
-                }
+                // One more than the node count: the column becomes the edge index in place.
+                reserve(&mut o.edge_count, n + 1, "nodes", at)?;
                 if fields.contains(&NodeField::Detachedness) {
                     reserve(&mut o.detachedness, n, "nodes", at)?;
                 }
             }
             IntSection::Edges => {
+                self.edge_roles = header.meta.edge_fields.clone();
+                self.field_count = self.edge_roles.len();
+                self.expected_records = header.edge_count;
+                self.type_count = header.meta.edge_types.len() as u64;
                 let n = header.edge_count;
                 if n >= u32::MAX as u64 {
                     return Err(Error::at_byte(
@@ -652,7 +680,9 @@ impl Machine {
         Ok(())
     }
 
-    /// The hot loop: integers separated by commas, straight into columns.
+    /// The hot loop: integers separated by commas, straight into columns. Digits are read in an
+    /// inner loop that keeps the value in a register; the state is saved only when a chunk
+    /// ends inside a number.
     fn int_array(
         &mut self,
         buf: &[u8],
@@ -660,38 +690,81 @@ impl Machine {
         base: u64,
         section: IntSection,
     ) -> Result<usize> {
-        let mut acc = self.acc;
-        let mut in_number = self.in_number;
-        while i < buf.len() {
+        let len = buf.len();
+        while i < len {
             let b = buf[i];
-            let d = b.wrapping_sub(b'0');
-            if d < 10 {
-                if !in_number {
+            if b.is_ascii_digit() {
+                if !self.in_number {
                     if self.after_value {
                         return Err(self.unexpected(base + i as u64, b, "',' or ']'"));
                     }
-                    in_number = true;
+                    self.in_number = true;
                     self.number_start = base + i as u64;
-                    acc = d as u64;
-                } else {
-                    acc = match acc.checked_mul(10).and_then(|a| a.checked_add(d as u64)) {
-                        Some(a) => a,
-                        None => {
-                            return Err(Error::at_byte(
-                                self.number_start,
-                                ErrorKind::NumberTooLarge {
-                                    field: section.name(),
-                                },
-                            ))
-                        }
-                    };
+                    self.acc = 0;
+                    self.digits = 0;
                 }
-                i += 1;
+                let mut acc = self.acc;
+                let mut digits = self.digits;
+                // Fast path: up to eight digits at once, when they are all in this chunk.
+                if digits == 0 && i + 8 <= len {
+                    let word = u64::from_le_bytes(buf[i..i + 8].try_into().expect("eight bytes"));
+                    let (value, count) = swar_digits(word);
+                    acc = value;
+                    digits = count;
+                    i += count as usize;
+                }
+                while i < len {
+                    let d = buf[i].wrapping_sub(b'0');
+                    if d >= 10 {
+                        break;
+                    }
+                    // Nineteen digits always fit a u64; only longer numbers need checking.
+                    if digits >= 19 {
+                        acc = match acc.checked_mul(10).and_then(|a| a.checked_add(d as u64)) {
+                            Some(a) => a,
+                            None => {
+                                return Err(Error::at_byte(
+                                    self.number_start,
+                                    ErrorKind::NumberTooLarge {
+                                        field: section.name(),
+                                    },
+                                ))
+                            }
+                        };
+                    } else {
+                        acc = acc * 10 + d as u64;
+                    }
+                    digits += 1;
+                    i += 1;
+                }
+                if i == len {
+                    self.acc = acc;
+                    self.digits = digits;
+                    return Ok(i);
+                }
+                self.in_number = false;
+                match section {
+                    IntSection::Nodes => self.emit_node(acc)?,
+                    IntSection::Edges => self.emit_edge(acc)?,
+                    IntSection::TraceFunctionInfos => self.out.trace_function_infos.push(acc),
+                    IntSection::Samples => self.out.samples.push(acc),
+                    IntSection::Locations => self.out.locations.push(acc),
+                }
+                self.after_value = true;
+                self.need_value = false;
                 continue;
             }
-            if in_number {
-                in_number = false;
-                self.emit(section, acc)?;
+            if self.in_number {
+                // The number ended exactly at the previous chunk's end.
+                self.in_number = false;
+                let acc = self.acc;
+                match section {
+                    IntSection::Nodes => self.emit_node(acc)?,
+                    IntSection::Edges => self.emit_edge(acc)?,
+                    IntSection::TraceFunctionInfos => self.out.trace_function_infos.push(acc),
+                    IntSection::Samples => self.out.samples.push(acc),
+                    IntSection::Locations => self.out.locations.push(acc),
+                }
                 self.after_value = true;
                 self.need_value = false;
             }
@@ -701,8 +774,6 @@ impl Machine {
                     self.need_value = true;
                 }
                 b']' if !self.need_value => {
-                    self.acc = 0;
-                    self.in_number = false;
                     self.end_int_array(section, base + i as u64)?;
                     self.state = State::CommaOrEnd;
                     return Ok(i + 1);
@@ -722,100 +793,109 @@ impl Machine {
             }
             i += 1;
         }
-        self.acc = acc;
-        self.in_number = in_number;
         Ok(i)
     }
 
-    #[inline]
-    fn emit(&mut self, section: IntSection, v: u64) -> Result<()> {
+    #[inline(always)]
+    fn emit_node(&mut self, v: u64) -> Result<()> {
         let at = self.number_start;
-        let header = self.header.as_ref().expect("checked in start_value");
-        match section {
-            IntSection::Nodes => {
-                let meta = &header.meta;
-                if self.field == 0 && self.records == header.node_count {
-                    return Err(Error::at_byte(
-                        at,
-                        ErrorKind::CountMismatch {
-                            what: "nodes",
-                            expected: header.node_count,
-                            found: header.node_count + 1,
-                        },
-                    ));
+        let field = self.field;
+        if field == 0 && self.records == self.expected_records {
+            let expected = self.expected_records;
+            return Err(Error::at_byte(
+                at,
+                ErrorKind::CountMismatch {
+                    what: "nodes",
+                    expected,
+                    found: expected + 1,
+                },
+            ));
+        }
+        let o = &mut self.out;
+        let small = |v: u64, field: &'static str| -> Result<u32> {
+            u32::try_from(v).map_err(|_| Error::at_byte(at, ErrorKind::NumberTooLarge { field }))
+        };
+        match self.roles[field] {
+            NodeField::Type => {
+                if v >= self.type_count {
+                    return Err(Error::at_byte(at, ErrorKind::BadNodeType(v)));
                 }
-                let o = &mut self.out;
-                let small = |field: &'static str| -> Result<u32> {
-                    u32::try_from(v)
-                        .map_err(|_| Error::at_byte(at, ErrorKind::NumberTooLarge { field }))
+                o.node_type.push(v as u8);
+            }
+            NodeField::Name => o.node_name.push(small(v, "a node name")?),
+            NodeField::Id => o.node_id.push(small(v, "a node id")?),
+            NodeField::SelfSize => o.self_size.push(v),
+            NodeField::EdgeCount => o.edge_count.push(small(v, "a node's edge count")?),
+            NodeField::TraceNodeId => {
+                // Allocated at the first non-zero id, with the zeros before it filled in.
+                if v != 0 && o.trace_node_id.is_empty() {
+                    reserve(&mut o.trace_node_id, self.expected_records, "nodes", at)?;
+                    o.trace_node_id.resize(self.records as usize, 0);
+                }
+                if !o.trace_node_id.is_empty() {
+                    o.trace_node_id.push(small(v, "a trace node id")?);
+                }
+            }
+            NodeField::Detachedness => o.detachedness.push((v & 3) as u8),
+            NodeField::Other => {}
+        }
+        self.field = field + 1;
+        if self.field == self.field_count {
+            self.field = 0;
+            self.records += 1;
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn emit_edge(&mut self, v: u64) -> Result<()> {
+        let at = self.number_start;
+        let field = self.field;
+        if field == 0 && self.records == self.expected_records {
+            let expected = self.expected_records;
+            return Err(Error::at_byte(
+                at,
+                ErrorKind::CountMismatch {
+                    what: "edges",
+                    expected,
+                    found: expected + 1,
+                },
+            ));
+        }
+        let o = &mut self.out;
+        match self.edge_roles[field] {
+            EdgeField::Type => {
+                if v >= self.type_count {
+                    return Err(Error::at_byte(at, ErrorKind::BadEdgeType(v)));
+                }
+                o.edge_type.push(v as u8);
+            }
+            EdgeField::NameOrIndex => o.edge_name.push(u32::try_from(v).map_err(|_| {
+                Error::at_byte(
+                    at,
+                    ErrorKind::NumberTooLarge {
+                        field: "an edge name",
+                    },
+                )
+            })?),
+            EdgeField::ToNode => {
+                // Division by the usual field counts compiles to multiplications.
+                let (ordinal, rest) = match self.node_field_count {
+                    7 => (v / 7, v % 7),
+                    6 => (v / 6, v % 6),
+                    n => (v / n, v % n),
                 };
-                match meta.node_fields[self.field] {
-                    NodeField::Type => {
-                        if v >= meta.node_types.len() as u64 {
-                            return Err(Error::at_byte(at, ErrorKind::BadNodeType(v)));
-                        }
-                        o.node_type.push(v as u8);
-                    }
-                    NodeField::Name => o.node_name.push(small("a node name")?),
-                    NodeField::Id => o.node_id.push(small("a node id")?),
-                    NodeField::SelfSize => o.self_size.push(v),
-                    NodeField::EdgeCount => o.edge_count.push(small("a node's edge count")?),
-                    NodeField::TraceNodeId => o.trace_node_id.push(small("a trace node id")?),
-                    NodeField::Detachedness => o.detachedness.push((v & 3) as u8),
-                    NodeField::Other => {}
+                if rest != 0 || ordinal >= self.node_count {
+                    return Err(Error::at_byte(at, ErrorKind::BadEdgeTarget(v)));
                 }
-                self.field += 1;
-                if self.field == meta.node_fields.len() {
-                    self.field = 0;
-                    self.records += 1;
-                }
+                o.edge_to.push(ordinal as u32);
             }
-            IntSection::Edges => {
-                let meta = &header.meta;
-                if self.field == 0 && self.records == header.edge_count {
-                    return Err(Error::at_byte(
-                        at,
-                        ErrorKind::CountMismatch {
-                            what: "edges",
-                            expected: header.edge_count,
-                            found: header.edge_count + 1,
-                        },
-                    ));
-                }
-                let o = &mut self.out;
-                match meta.edge_fields[self.field] {
-                    EdgeField::Type => {
-                        if v >= meta.edge_types.len() as u64 {
-                            return Err(Error::at_byte(at, ErrorKind::BadEdgeType(v)));
-                        }
-                        o.edge_type.push(v as u8);
-                    }
-                    EdgeField::NameOrIndex => o.edge_name.push(u32::try_from(v).map_err(|_| {
-                        Error::at_byte(
-                            at,
-                            ErrorKind::NumberTooLarge {
-                                field: "an edge name",
-                            },
-                        )
-                    })?),
-                    EdgeField::ToNode => {
-                        let fields = meta.node_fields.len() as u64;
-                        if v % fields != 0 || v / fields >= header.node_count {
-                            return Err(Error::at_byte(at, ErrorKind::BadEdgeTarget(v)));
-                        }
-                        o.edge_to.push((v / fields) as u32);
-                    }
-                    EdgeField::Other => {}
-                }
-                self.field += 1;
-                if self.field == meta.edge_fields.len() {
-                    self.field = 0;
-                    self.records += 1;
-                }
-            }
-            IntSection::TraceFunctionInfos => self.out.trace_function_infos.push(v),
-            IntSection::Samples => self.out.samples.push(v),
-            IntSection::Locations => self.out.locations.push(v),
+            EdgeField::Other => {}
+        }
+        self.field = field + 1;
+        if self.field == self.field_count {
+            self.field = 0;
+            self.records += 1;
         }
         Ok(())
     }
@@ -1000,6 +1080,32 @@ impl Machine {
     }
 }
 
+/// Reads the run of ASCII digits at the start of `word` (eight input bytes, little-endian),
+/// returning its value and length (1 to 8), with a few multiplications instead of a loop.
+#[inline(always)]
+fn swar_digits(word: u64) -> (u64, u32) {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    // Digits become 0..=9; every other byte is 10 or more, or has its high bit set.
+    let x = word ^ (0x30 * LOW);
+    // A byte's high bit is set here exactly when it is not a digit. Carries from a non-digit
+    // byte only reach later bytes, which do not matter: the first non-digit ends the number.
+    let non_digit = (x.wrapping_add(0x76 * LOW) | x) & (0x80 * LOW);
+    let count = if non_digit == 0 {
+        8
+    } else {
+        non_digit.trailing_zeros() / 8
+    };
+    if count == 0 {
+        return (0, 0);
+    }
+    // Align the digits to the top bytes; the zero bytes shifted in act as leading zeros.
+    let mut v = x << (64 - 8 * count);
+    v = (v & 0x0F0F_0F0F_0F0F_0F0F).wrapping_mul(2561) >> 8;
+    v = (v & 0x00FF_00FF_00FF_00FF).wrapping_mul(6_553_601) >> 16;
+    v = (v & 0x0000_FFFF_0000_FFFF).wrapping_mul(42_949_672_960_001) >> 32;
+    (v, count)
+}
+
 /// Feeds decompressed bytes to the machine; remembers the machine's error, since the decoder
 /// only passes on an `io::Error`.
 struct Sink {
@@ -1144,4 +1250,33 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<RawSnapshot> {
     let mut p = Parser::new();
     p.feed(bytes)?;
     p.finish()
+}
+
+#[cfg(test)]
+mod swar_tests {
+    use super::swar_digits;
+
+    #[test]
+    fn swar_reads_leading_digit_runs() {
+        let cases: &[(&[u8; 8], u64, u32)] = &[
+            (b"12345678", 12345678, 8),
+            (b"1,2,3,4,", 1, 1),
+            (b"0\n,12345", 0, 1),
+            (b"9876543]", 9876543, 7),
+            (b"42\xff\xff\xff\xff\xff\xff", 42, 2),
+            (b"00000007", 7, 8),
+            (b",1234567", 0, 0),
+            (b"99999999", 99999999, 8),
+            (b"123:4567", 123, 3),
+            (b"123/4567", 123, 3),
+        ];
+        for (bytes, value, count) in cases {
+            assert_eq!(
+                swar_digits(u64::from_le_bytes(**bytes)),
+                (*value, *count),
+                "{:?}",
+                bytes
+            );
+        }
+    }
 }
