@@ -315,7 +315,15 @@ pub fn retaining_paths(s: &Snapshot, node: u32, k: usize) -> Vec<RetainingPath> 
         via: usize::MAX,
         todo: predecessors(node),
     }];
-    let mut budget = 100_000usize;
+    // Bounds the search on pathological graphs (huge numbers of dead-end branches) while always
+    // allowing k paths as long as the node is deep.
+    let d = s.distances[node as usize];
+    let depth = if root_distance > 0 && d > root_distance {
+        d - root_distance
+    } else {
+        d
+    } as usize;
+    let mut budget = 100_000 + 8 * k * (depth + 1);
     while let Some(top) = stack.last_mut() {
         budget -= 1;
         if budget == 0 {
@@ -334,7 +342,8 @@ pub fn retaining_paths(s: &Snapshot, node: u32, k: usize) -> Vec<RetainingPath> 
             if paths.len() >= k {
                 break;
             }
-        } else if !stack.iter().any(|f| f.node == src) {
+        } else {
+            // Each step goes strictly closer to the root, so the walk cannot cycle.
             let todo = predecessors(src);
             stack.push(Frame {
                 node: src,

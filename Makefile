@@ -1,0 +1,63 @@
+# heaplens task runner. The two commands that matter (see README.md):
+#   make serve   install what is missing, build, serve the page on http://127.0.0.1:8080
+#   make test    install what is missing, run every test
+# Every target installs its own tools through .ci/setup.sh, which skips what is present.
+
+SHELL := /bin/bash
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: all build test test-native test-wasm test-e2e serve dist bench bench-big bench-web fixtures clean
+
+all: build
+
+build:
+	.ci/setup.sh native
+	cargo build --release
+
+# Native tests first (fast, most of the checking), then the binding in a real browser worker,
+# then the page end to end.
+test: test-native test-wasm test-e2e
+
+test-native:
+	.ci/setup.sh native
+	cargo test --release
+
+test-wasm:
+	.ci/setup.sh browser
+	cargo fetch
+	CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test wasm_binding
+
+test-e2e: dist
+	.ci/setup.sh browser
+	cargo build --release
+	node --test tests/e2e/
+
+dist:
+	.ci/setup.sh web
+	cargo fetch
+	trunk build --release index.html --offline
+
+serve: dist
+	node tests/e2e/serve.mjs dist 127.0.0.1 8080
+
+# Benchmarks are not tests: they take minutes and gigabytes. See README.md, Performance.
+bench:
+	tests/bench/run.sh
+
+bench-big:
+	tests/bench/run.sh --big
+
+bench-web: dist
+	cargo build --release
+	node tests/bench/web-bench.mjs
+
+# Regenerates the committed fixtures and DevTools' expected results (see tests/fixtures/README.md).
+fixtures:
+	.ci/setup.sh browser
+	node tests/fixtures/gen/node-fixtures.mjs
+	node tests/fixtures/gen/chromium-fixture.mjs
+	node tests/oracle/devtools-expected.mjs
+
+clean:
+	cargo clean
+	rm -rf dist
