@@ -6,6 +6,7 @@
 //! name, type byte, retainer slot) and a node about 22; no pointer-sized or per-object
 //! allocations exist. Sizes above 4 GiB are rare, so self sizes are `u32` with an overflow map.
 
+use crate::analysis::BitVec;
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::parse::{RawSnapshot, TraceNode};
 use crate::strings::StringTable;
@@ -289,8 +290,6 @@ impl Graph {
             None => 0,
         };
 
-        let (first_retainer, retainer_node) = build_retainers(node_count, &first_edge, &edge_to);
-
         let location_map =
             build_locations(&header.meta.location_fields, &locations, fields, node_count);
         let function_infos = build_function_infos(
@@ -323,8 +322,10 @@ impl Graph {
             edge_type,
             edge_name,
             edge_to,
-            first_retainer,
-            retainer_node,
+            // Filled by `build_retainers` once the essential edges are known (see
+            // `Snapshot::build`), so that one pass also maps them to retainer slots.
+            first_retainer: Vec::new(),
+            retainer_node: Vec::new(),
             strings,
             root,
             extra_native_bytes: header.extra_native_bytes,
@@ -437,8 +438,15 @@ impl Graph {
 
 /// The reverse index, built exactly like DevTools' `buildRetainers` so that slot order matches:
 /// each node's slots are filled from its last one down, and until then the first slot holds the
-/// count of slots still free (so no separate counter array is needed).
-fn build_retainers(node_count: usize, first_edge: &[u32], edge_to: &[u32]) -> (Vec<u32>, Vec<u32>) {
+/// count of slots still free (so no separate counter array is needed). The same pass carries
+/// the per-edge `essential` bits over to the slots, which is what the dominator computation
+/// reads. Returns `(first_retainer, retainer_node, essential_slots)`.
+pub fn build_retainers(
+    first_edge: &[u32],
+    edge_to: &[u32],
+    essential: &BitVec,
+) -> (Vec<u32>, Vec<u32>, BitVec) {
+    let node_count = first_edge.len() - 1;
     let mut first_retainer = vec![0u32; node_count + 1];
     for &to in edge_to {
         first_retainer[to as usize] += 1;
@@ -454,15 +462,20 @@ fn build_retainers(node_count: usize, first_edge: &[u32], edge_to: &[u32]) -> (V
         next += count;
     }
     first_retainer[node_count] = next;
+    let mut slots = BitVec::new(edge_to.len());
     for source in 0..node_count {
-        for &to in &edge_to[first_edge[source] as usize..first_edge[source + 1] as usize] {
+        for e in first_edge[source] as usize..first_edge[source + 1] as usize {
+            let to = edge_to[e];
             let first = first_retainer[to as usize] as usize;
             retainer_node[first] -= 1;
             let slot = first + retainer_node[first] as usize;
             retainer_node[slot] = source as u32;
+            if essential.get(e) {
+                slots.set(slot);
+            }
         }
     }
-    (first_retainer, retainer_node)
+    (first_retainer, retainer_node, slots)
 }
 
 fn field_index(fields: &[String], name: &str) -> Option<usize> {

@@ -235,7 +235,7 @@ pub fn retainers(s: &Snapshot, node: u32, offset: usize, limit: usize) -> Page<E
 
 fn retainer_list(s: &Snapshot, node: u32) -> Vec<(u32, usize)> {
     let g = &s.graph;
-    let mut list: Vec<(u32, usize)> = g
+    let list: Vec<(u32, usize)> = g
         .retainer_edges(node)
         .into_iter()
         .filter(|&(source, e)| source != g.root && g.edge_type[e] != g.types.edge_weak)

@@ -84,9 +84,22 @@ impl Snapshot {
         progress(Phase::Flags);
         let flags = analysis::flags::calculate(&graph);
         let mut weakmaps = analysis::weakmap::Cache::new(graph.strings.len());
-        let essential = analysis::dominators::essential_edges(&graph, &flags, &mut weakmaps);
+        let essential_edges = analysis::dominators::essential_edges(&graph, &flags, &mut weakmaps);
         progress(Phase::ShallowSizes);
-        analysis::shallow::transfer(&mut graph);
+        // The retainer index and the shallow-size transfer are independent: one reads edges,
+        // the other rewrites self sizes (taken out of the graph meanwhile).
+        let mut sizes = std::mem::take(&mut graph.self_size);
+        let ((first_retainer, retainer_node, essential_slots), ()) = join(
+            || crate::graph::build_retainers(&graph.first_edge, &graph.edge_to, &essential_edges),
+            || analysis::shallow::transfer(&graph, &mut sizes),
+        );
+        graph.self_size = sizes;
+        graph.first_retainer = first_retainer;
+        graph.retainer_node = retainer_node;
+        let essential = analysis::dominators::Essential {
+            edges: essential_edges,
+            slots: essential_slots,
+        };
         progress(Phase::Dominators);
         // Dominators are the longest phase; distances and class names do not depend on them,
         // so on native builds they run on a second thread meanwhile.

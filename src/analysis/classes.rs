@@ -90,7 +90,43 @@ pub fn assign(g: &Graph) -> Classes {
     let regexp = added.get("RegExp");
     let mut by_type: Vec<Option<u32>> = vec![None; g.node_types.len()];
 
-    let mut refs: Vec<ClassRef> = Vec::with_capacity(n);
+    let definitions = interfaces::infer(g);
+    let mut interface_names = Added::default();
+    let interface_ids: Vec<u32> = definitions
+        .iter()
+        .map(|d| interface_names.get(&d.name))
+        .collect();
+    let mut matcher = interfaces::Matcher::new(&definitions);
+
+    // Located keys compare class names by text; each distinct name is interned once.
+    let mut text_ids: HashMap<ClassRef, u32> = HashMap::default();
+    let mut text_by_value: HashMap<String, u32> = HashMap::default();
+    let mut key_to_class: HashMap<ClassKey, u32> = HashMap::default();
+    let mut raw_class: Vec<u32> = vec![u32::MAX; g.strings.len()];
+    let mut classes: Vec<ClassInfo> = Vec::new();
+    let mut class_of: Vec<u32> = Vec::with_capacity(n);
+    let new_class =
+        |classes: &mut Vec<ClassInfo>, name: &str, location: Option<SourceLocation>| -> u32 {
+            classes.push(ClassInfo {
+                name: name.to_owned(),
+                location,
+                count: 0,
+                self_size: 0,
+                retained_size: 0,
+                distance: i32::MAX,
+            });
+            (classes.len() - 1) as u32
+        };
+    let text = |r: ClassRef, added: &Added| -> String {
+        match r {
+            ClassRef::Raw(i) => g.strings.get(i).to_owned(),
+            ClassRef::Added(i) => added.texts[i as usize].clone(),
+            ClassRef::Interface(i) => interface_names.texts[i as usize].clone(),
+        }
+    };
+
+    // One pass: each node's class name (DevTools' calculateObjectNames, then its interface
+    // definitions for plain objects), then its class key.
     for node in 0..n as u32 {
         let ty = g.node_type[node as usize];
         let r = if ty == t.hidden {
@@ -101,6 +137,11 @@ pub fn assign(g: &Graph) -> Classes {
                 ClassRef::Added(added.get(&shorten_tag(name, 0)))
             } else if name.starts_with("Detached <") {
                 ClassRef::Added(added.get(&shorten_tag(name, 10)))
+            } else if ty == t.object && name == "Object" {
+                match matcher.find(g, node) {
+                    Some(d) => ClassRef::Interface(interface_ids[d]),
+                    None => ClassRef::Raw(g.node_name[node as usize]),
+                }
             } else {
                 ClassRef::Raw(g.node_name[node as usize])
             }
@@ -122,52 +163,7 @@ pub fn assign(g: &Graph) -> Classes {
             };
             ClassRef::Added(i)
         };
-        refs.push(r);
-    }
-
-    let definitions = interfaces::infer(g);
-    let mut interface_names = Added::default();
-    let interface_ids: Vec<u32> = definitions
-        .iter()
-        .map(|d| interface_names.get(&d.name))
-        .collect();
-    interfaces::apply(g, &definitions, |node, definition| {
-        refs[node as usize] = match definition {
-            Some(d) => ClassRef::Interface(interface_ids[d]),
-            None => ClassRef::Raw(g.node_name[node as usize]),
-        };
-    });
-
-    let text = |r: ClassRef| -> &str {
-        match r {
-            ClassRef::Raw(i) => g.strings.get(i),
-            ClassRef::Added(i) => &added.texts[i as usize],
-            ClassRef::Interface(i) => &interface_names.texts[i as usize],
-        }
-    };
-
-    // Located keys compare class names by text; intern each distinct name once.
-    let mut text_ids: HashMap<ClassRef, u32> = HashMap::default();
-    let mut text_by_value: HashMap<&str, u32> = HashMap::default();
-    let mut key_to_class: HashMap<ClassKey, u32> = HashMap::default();
-    let mut raw_class: Vec<u32> = vec![u32::MAX; g.strings.len()];
-    let mut classes: Vec<ClassInfo> = Vec::new();
-    let mut class_of: Vec<u32> = Vec::with_capacity(n);
-    let new_class =
-        |classes: &mut Vec<ClassInfo>, name: &str, location: Option<SourceLocation>| -> u32 {
-            classes.push(ClassInfo {
-                name: name.to_owned(),
-                location,
-                count: 0,
-                self_size: 0,
-                retained_size: 0,
-                distance: i32::MAX,
-            });
-            (classes.len() - 1) as u32
-        };
-    for node in 0..n as u32 {
-        let r = refs[node as usize];
-        let location = if g.node_type[node as usize] == t.object {
+        let location = if ty == t.object {
             g.locations.get(&node).copied()
         } else {
             None
@@ -176,26 +172,40 @@ pub fn assign(g: &Graph) -> Classes {
             (None, ClassRef::Raw(i)) => {
                 let slot = &mut raw_class[i as usize];
                 if *slot == u32::MAX {
-                    *slot = new_class(&mut classes, text(r), None);
+                    *slot = new_class(&mut classes, g.strings.get(i), None);
                 }
                 *slot
             }
-            (None, r) => *key_to_class
-                .entry(ClassKey::Ref(r))
-                .or_insert_with(|| new_class(&mut classes, text(r), None)),
+            (None, r) => match key_to_class.get(&ClassKey::Ref(r)) {
+                Some(&c) => c,
+                None => {
+                    let c = new_class(&mut classes, &text(r, &added), None);
+                    key_to_class.insert(ClassKey::Ref(r), c);
+                    c
+                }
+            },
             (Some(loc), r) => {
-                let next_id = text_by_value.len() as u32;
-                let text_id = *text_ids
-                    .entry(r)
-                    .or_insert_with(|| *text_by_value.entry(text(r)).or_insert(next_id));
-                *key_to_class
-                    .entry(ClassKey::Located(loc, text_id))
-                    .or_insert_with(|| new_class(&mut classes, text(r), Some(loc)))
+                let text_id = match text_ids.get(&r) {
+                    Some(&id) => id,
+                    None => {
+                        let next_id = text_by_value.len() as u32;
+                        let id = *text_by_value.entry(text(r, &added)).or_insert(next_id);
+                        text_ids.insert(r, id);
+                        id
+                    }
+                };
+                match key_to_class.get(&ClassKey::Located(loc, text_id)) {
+                    Some(&c) => c,
+                    None => {
+                        let c = new_class(&mut classes, &text(r, &added), Some(loc));
+                        key_to_class.insert(ClassKey::Located(loc, text_id), c);
+                        c
+                    }
+                }
             }
         };
         class_of.push(class);
     }
-    drop(refs);
     Classes {
         class_of,
         classes,

@@ -14,13 +14,14 @@ use super::BitVec;
 use crate::graph::Graph;
 
 /// Which edges count for dominators, once per edge and once per retainer slot (the main loop
-/// walks retainers, and a slot does not store its edge).
+/// walks retainers, and a slot does not store its edge; `graph::build_retainers` fills `slots`).
 pub struct Essential {
     pub edges: BitVec,
     pub slots: BitVec,
 }
 
-pub fn essential_edges(g: &Graph, flags: &[u8], weakmaps: &mut Cache) -> Essential {
+/// Marks the edges that count for dominators (see the module documentation).
+pub fn essential_edges(g: &Graph, flags: &[u8], weakmaps: &mut Cache) -> BitVec {
     let t = g.types;
     let n = g.node_count();
     let mut edges = BitVec::new(g.edge_count());
@@ -54,21 +55,7 @@ pub fn essential_edges(g: &Graph, flags: &[u8], weakmaps: &mut Cache) -> Essenti
             edges.set(e);
         }
     }
-    // Map edge bits to retainer slots, filling slots in the order `Graph::build` did.
-    let mut slots = BitVec::new(g.edge_count());
-    let mut fill: Vec<u32> = (0..n)
-        .map(|i| g.first_retainer[i + 1] - g.first_retainer[i])
-        .collect();
-    for node in 0..n as u32 {
-        for e in g.edges(node) {
-            let to = g.edge_to[e] as usize;
-            fill[to] -= 1;
-            if edges.get(e) {
-                slots.set((g.first_retainer[to] + fill[to]) as usize);
-            }
-        }
-    }
-    Essential { edges, slots }
+    edges
 }
 
 pub struct Dominators {
@@ -163,9 +150,10 @@ pub fn calculate(g: &Graph, essential: &Essential) -> Dominators {
     }
     let r = g.root + 1;
 
-    // Buckets as linked lists: `bucket_head[v]` is the first vertex whose semidominator is v.
+    // Buckets as linked lists: `bucket_head[v]` is the first vertex whose semidominator is v,
+    // and `dom[v]` links v to the next one until v leaves its bucket, which is exactly when its
+    // provisional dominator is written there: one array serves both.
     let mut bucket_head = vec![0u32; len];
-    let mut bucket_next = vec![0u32; len];
     let mut dom = vec![0u32; len];
     let mut stack: Vec<u32> = Vec::new();
 
@@ -210,24 +198,24 @@ pub fn calculate(g: &Graph, essential: &Essential) -> Dominators {
         }
         vx[w as usize].semi = semi_w;
         let s = vertex[semi_w as usize];
-        bucket_next[w as usize] = bucket_head[s as usize];
+        dom[w as usize] = bucket_head[s as usize];
         bucket_head[s as usize] = w;
         let p = vx[w as usize].parent;
         vx[w as usize].ancestor = p;
         let mut v = bucket_head[p as usize];
         bucket_head[p as usize] = 0;
         while v != 0 {
+            let next = dom[v as usize];
             let u = evaluate(v, &mut vx);
             dom[v as usize] = if vx[u as usize].semi < vx[v as usize].semi {
                 u
             } else {
                 p
             };
-            v = bucket_next[v as usize];
+            v = next;
         }
     }
     drop(bucket_head);
-    drop(bucket_next);
 
     dom[0] = r;
     dom[r as usize] = r;

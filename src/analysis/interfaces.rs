@@ -158,84 +158,96 @@ struct TreeNode {
     greatest_next: Option<String>,
 }
 
-/// Returns, for each plain object, the index of the definition it takes (or `None` to keep
-/// `Object`), in node order over the plain objects only.
-pub fn apply(
-    g: &Graph,
-    definitions: &[InterfaceDefinition],
-    mut assign: impl FnMut(u32, Option<usize>),
-) {
-    let property = g.types.edge_property;
-    let mut tree: Vec<TreeNode> = vec![TreeNode::default()];
-    for (index, definition) in definitions.iter().enumerate() {
-        let mut properties = definition.properties.clone();
-        properties.sort_by(|a, b| js_cmp(a, b));
-        let mut current = 0;
-        for p in &properties {
-            current = match tree[current].next.get(p) {
-                Some(&next) => next,
-                None => {
-                    let next = tree.len();
-                    tree.push(TreeNode::default());
-                    tree[current].next.insert(p.clone(), next);
-                    let greater = tree[current]
-                        .greatest_next
-                        .as_deref()
-                        .is_none_or(|g| js_cmp(g, p).is_lt());
-                    if greater {
-                        tree[current].greatest_next = Some(p.clone());
+/// Finds the definition a plain object takes: a tree over sorted property names, walked with
+/// every property of the object.
+pub struct Matcher {
+    tree: Vec<TreeNode>,
+    properties: Vec<u32>,
+    states: Vec<usize>,
+    snapshot: Vec<usize>,
+}
+
+impl Matcher {
+    pub fn new(definitions: &[InterfaceDefinition]) -> Matcher {
+        let mut tree: Vec<TreeNode> = vec![TreeNode::default()];
+        for (index, definition) in definitions.iter().enumerate() {
+            let mut properties = definition.properties.clone();
+            properties.sort_by(|a, b| js_cmp(a, b));
+            let mut current = 0;
+            for p in &properties {
+                current = match tree[current].next.get(p) {
+                    Some(&next) => next,
+                    None => {
+                        let next = tree.len();
+                        tree.push(TreeNode::default());
+                        tree[current].next.insert(p.clone(), next);
+                        let greater = tree[current]
+                            .greatest_next
+                            .as_deref()
+                            .is_none_or(|g| js_cmp(g, p).is_lt());
+                        if greater {
+                            tree[current].greatest_next = Some(p.clone());
+                        }
+                        next
                     }
-                    next
-                }
-            };
+                };
+            }
+            if tree[current].match_info.is_none() {
+                tree[current].match_info = Some(MatchInfo {
+                    property_count: properties.len(),
+                    index,
+                });
+            }
         }
-        if tree[current].match_info.is_none() {
-            tree[current].match_info = Some(MatchInfo {
-                property_count: properties.len(),
-                index,
-            });
+        Matcher {
+            tree,
+            properties: Vec::new(),
+            states: Vec::new(),
+            snapshot: Vec::new(),
         }
     }
 
-    let mut properties: Vec<&str> = Vec::new();
-    let mut states: Vec<usize> = Vec::new();
-    let mut snapshot: Vec<usize> = Vec::new();
-    for node in 0..g.node_count() as u32 {
-        if !is_plain_object(g, node) {
-            continue;
+    /// The index of the definition plain object `node` takes, or `None` to keep `Object`.
+    pub fn find(&mut self, g: &Graph, node: u32) -> Option<usize> {
+        if self.tree.len() == 1 {
+            return None;
         }
-        properties.clear();
+        let property = g.types.edge_property;
+        self.properties.clear();
         for e in g.edges(node) {
             if g.edge_type[e] == property {
-                properties.push(g.strings.get(g.edge_name[e]));
+                self.properties.push(g.edge_name[e]);
             }
         }
-        properties.sort_by(|a, b| js_cmp(a, b));
+        self.properties
+            .sort_by(|&a, &b| js_cmp(g.strings.get(a), g.strings.get(b)));
+        let tree = &self.tree;
         // `states` behaves like DevTools' insertion-ordered Set: the order of deletions and
         // re-insertions can matter when a property repeats.
-        states.clear();
-        states.push(0);
+        self.states.clear();
+        self.states.push(0);
         let mut best = better(None, tree[0].match_info);
-        for p in &properties {
-            snapshot.clear();
-            snapshot.extend_from_slice(&states);
-            for &state in &snapshot {
+        for &p in &self.properties {
+            let p = g.strings.get(p);
+            self.snapshot.clear();
+            self.snapshot.extend_from_slice(&self.states);
+            for &state in &self.snapshot {
                 let done = tree[state]
                     .greatest_next
                     .as_deref()
                     .is_none_or(|g| js_cmp(p, g).is_ge());
                 if done {
-                    states.retain(|&s| s != state);
+                    self.states.retain(|&s| s != state);
                 }
-                if let Some(&next) = tree[state].next.get(*p) {
-                    if !states.contains(&next) {
-                        states.push(next);
+                if let Some(&next) = tree[state].next.get(p) {
+                    if !self.states.contains(&next) {
+                        self.states.push(next);
                     }
                     best = better(best, tree[next].match_info);
                 }
             }
         }
-        assign(node, best.map(|m| m.index));
+        best.map(|m| m.index)
     }
 }
 

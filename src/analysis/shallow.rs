@@ -7,12 +7,14 @@
 //! taken with internals exposed), as DevTools does.
 
 use super::flags::has_user_roots;
-use crate::graph::Graph;
+use crate::graph::{Graph, SizeColumn};
 
 const UNVISITED: u32 = u32::MAX;
 const MULTIPLE: u32 = u32::MAX - 1;
 
-pub fn transfer(g: &mut Graph) {
+/// Updates `sizes` (the graph's self sizes, taken out of it so that this can run while other
+/// phases read the graph).
+pub fn transfer(g: &Graph, sizes: &mut SizeColumn) {
     if !has_user_roots(g) {
         return;
     }
@@ -60,9 +62,9 @@ pub fn transfer(g: &mut Graph) {
         if g.node_type[owner as usize] == t.synthetic || owner == g.root {
             continue;
         }
-        let size = g.self_size.get(i);
-        g.self_size.set(i, 0);
-        let total = g.self_size.get(owner) + size;
-        g.self_size.set(owner, total);
+        let size = sizes.get(i);
+        sizes.set(i, 0);
+        let total = sizes.get(owner) + size;
+        sizes.set(owner, total);
     }
 }
