@@ -168,3 +168,38 @@ fn bad_input_exits_2_with_one_line_saying_where() {
     assert_eq!(out.status.code(), Some(1));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn parsing_a_file_in_two_halves_gives_the_serial_result() {
+    // Large files are parsed in two halves on two threads; the threshold is lowered here so a
+    // small fixture takes that path too.
+    let dir = std::env::temp_dir().join(format!("heaplens-split-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("node-leak.heapsnapshot");
+    std::fs::write(&path, common::fixture_json("node-leak")).unwrap();
+    let path = path.to_str().unwrap();
+    let serial = heaplens(&["summary", path, "--json"]);
+    let split = Command::new(env!("CARGO_BIN_EXE_heaplens"))
+        .args(["summary", path, "--json"])
+        .env("HEAPLENS_SPLIT_MIN_BYTES", "0")
+        .output()
+        .unwrap();
+    assert!(serial.status.success() && split.status.success());
+    assert_eq!(serial.stdout, split.stdout);
+    // A broken file gives the serial parser's error either way.
+    let mut broken = common::fixture_json("node-leak");
+    let at = broken.len() * 3 / 4;
+    broken[at] = b'x';
+    std::fs::write(dir.join("broken"), &broken).unwrap();
+    let broken = dir.join("broken");
+    let broken = broken.to_str().unwrap();
+    let serial = heaplens(&["summary", broken]);
+    let split = Command::new(env!("CARGO_BIN_EXE_heaplens"))
+        .args(["summary", broken])
+        .env("HEAPLENS_SPLIT_MIN_BYTES", "0")
+        .output()
+        .unwrap();
+    assert_eq!(split.status.code(), Some(2));
+    assert_eq!(serial.stderr, split.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -460,3 +460,51 @@ fn an_error_in_gzip_input_names_the_decompressed_byte() {
     assert_eq!(e.location, Location::DecompressedByte(at as u64), "{e}");
     assert!(e.to_string().contains("of the decompressed data"));
 }
+
+#[test]
+fn two_halves_joined_at_an_edge_record_equal_the_whole() {
+    let json = fixture_json("node-classes");
+    let whole = fingerprint(&parse_in_chunks(&json, 1 << 20).unwrap());
+    let edges_start = json.windows(9).position(|w| w == b"\"edges\":[").unwrap();
+    let edges_end = edges_start + json[edges_start..].iter().position(|&b| b == b']').unwrap();
+    // Record boundaries: a newline followed by the comma that starts the next record.
+    let boundaries: Vec<usize> = (edges_start..edges_end - 1)
+        .filter(|&i| json[i] == b'\n' && json[i + 1] == b',')
+        .map(|i| i + 1)
+        .collect();
+    assert!(boundaries.len() > 1000);
+    for &split in [
+        boundaries[0],
+        boundaries[boundaries.len() / 3],
+        *boundaries.last().unwrap(),
+    ]
+    .iter()
+    {
+        let mut first = Parser::new();
+        for piece in json[..split].chunks(1 << 16) {
+            first.feed(piece).unwrap();
+        }
+        let header = first.header().expect("the header was read").clone();
+        let mut second = Parser::resume_in_edges(header, split as u64).unwrap();
+        for piece in json[split..].chunks(1 << 16) {
+            second.feed(piece).unwrap();
+        }
+        let joined =
+            Parser::join(first, second).unwrap_or_else(|e| panic!("split at {split}: {e}"));
+        assert!(fingerprint(&joined) == whole, "split at {split}");
+    }
+    // A split inside the nodes array is refused at the join, not silently accepted.
+    let nodes_start = json.windows(9).position(|w| w == b"\"nodes\":[").unwrap();
+    let bad = nodes_start
+        + json[nodes_start..]
+            .windows(2)
+            .position(|w| w == b"\n,")
+            .unwrap()
+        + 1;
+    let mut first = Parser::new();
+    first.feed(&json[..bad]).unwrap();
+    let header = first.header().unwrap().clone();
+    let mut second = Parser::resume_in_edges(header, bad as u64).unwrap();
+    let fed = second.feed(&json[bad..]);
+    assert!(fed.is_err() || Parser::join(first, second).is_err());
+}

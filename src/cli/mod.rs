@@ -1,13 +1,14 @@
 //! Commands, loading with progress, and exit codes.
 
 mod format;
+mod read;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser as ClapParser, Subcommand};
 use heaplens::query::{self, ClassSort};
-use heaplens::{Parser, Phase, Snapshot};
+use heaplens::{Phase, Snapshot};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 /// Analyze V8 heap snapshots (.heapsnapshot, .heaptimeline, optionally gzipped) with the numbers
@@ -164,9 +165,9 @@ fn find(s: &Snapshot, id: u32) -> Result<u32> {
 
 /// Reads and analyzes a snapshot, with a progress bar on a terminal.
 fn load(path: &Path) -> Result<Snapshot> {
-    let mut file =
-        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let total = std::fs::metadata(path)
+        .with_context(|| format!("cannot open {}", path.display()))?
+        .len();
     let bar = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(total);
         bar.set_style(
@@ -195,22 +196,7 @@ fn load(path: &Path) -> Result<Snapshot> {
             last = (now, label);
         }
     };
-    let mut parser = Parser::new();
-    let mut buf = vec![0u8; 8 << 20];
-    loop {
-        let n = match file.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
-        };
-        parser.feed(&buf[..n])?;
-        if let Some(bar) = &bar {
-            bar.set_position(parser.bytes_fed());
-        }
-    }
-    drop(buf);
-    let raw = parser.finish()?;
+    let raw = read::parse_file(path, bar.as_ref())?;
     let snapshot = Snapshot::build(raw, &mut |phase: Phase| {
         lap(phase.label());
         if let Some(bar) = &bar {

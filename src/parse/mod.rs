@@ -907,7 +907,10 @@ impl Machine {
             IntSection::Edges => ("edges", header.edge_count),
             _ => return Ok(()),
         };
-        if self.field != 0 || self.records != expected {
+        // A parser resumed inside the edges array (see `Parser::resume_in_edges`) does not know
+        // how many edges precede it; `Parser::join` checks the total instead.
+        let unknown = self.expected_records == u64::MAX;
+        if self.field != 0 || (!unknown && self.records != expected) {
             return Err(Error::at_byte(
                 at,
                 ErrorKind::CountMismatch {
@@ -1227,6 +1230,98 @@ impl Parser {
             }
             Mode::Failed(e) => Err(e),
         }
+    }
+}
+
+impl Parser {
+    /// The header, once the parser has read it (plain JSON input only).
+    pub fn header(&self) -> Option<&Header> {
+        match &self.mode {
+            Mode::Plain(m) => m.header.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// A parser for the rest of an input from byte `offset`, which must be a record boundary
+    /// inside the edges array (the `,` that starts an edge record), given the header that the
+    /// parser of the first part read. Inputs with random access (files) can so be parsed in two
+    /// halves at once; [`Parser::join`] puts the halves together.
+    pub fn resume_in_edges(header: Header, offset: u64) -> Result<Parser> {
+        let mut m = Machine::new();
+        m.pos = offset;
+        m.header = Some(header);
+        m.seen[SECTION_HEADER] = true;
+        m.seen[SECTION_NODES] = true;
+        m.seen[SECTION_EDGES] = true;
+        m.begin_int_array(IntSection::Edges, offset)?;
+        m.expected_records = u64::MAX;
+        m.after_value = true;
+        m.state = State::IntArray(IntSection::Edges);
+        Ok(Parser {
+            mode: Mode::Plain(m),
+            fed: 0,
+        })
+    }
+
+    /// Joins a parser that read an input up to a record boundary inside the edges array with the
+    /// [`resume_in_edges`](Parser::resume_in_edges) parser that read the rest.
+    pub fn join(first: Parser, second: Parser) -> Result<RawSnapshot> {
+        let (Mode::Plain(mut a), Mode::Plain(b)) = (first.mode, second.mode) else {
+            return Err(Error::at(
+                Location::File,
+                ErrorKind::NotASnapshot("cannot join these parsers".into()),
+            ));
+        };
+        let at_boundary = a.state == State::IntArray(IntSection::Edges)
+            && !a.in_number
+            && a.after_value
+            && a.field == 0;
+        if !at_boundary {
+            return Err(Error::at_byte(
+                a.pos,
+                ErrorKind::UnexpectedEnd {
+                    inside: a.state.describe(),
+                },
+            ));
+        }
+        let mut rest = b.finish()?;
+        let header = a
+            .header
+            .take()
+            .expect("a parser inside the edges array has read the header");
+        let found = a.records + rest.edge_type.len() as u64;
+        if found != header.edge_count {
+            return Err(Error::at(
+                Location::File,
+                ErrorKind::CountMismatch {
+                    what: "edges",
+                    expected: header.edge_count,
+                    found,
+                },
+            ));
+        }
+        let mut o = a.out;
+        o.edge_type.append(&mut rest.edge_type);
+        o.edge_name.append(&mut rest.edge_name);
+        o.edge_to.append(&mut rest.edge_to);
+        Ok(RawSnapshot {
+            header,
+            node_type: o.node_type,
+            node_name: o.node_name,
+            node_id: o.node_id,
+            self_size: o.self_size,
+            edge_count: o.edge_count,
+            trace_node_id: o.trace_node_id,
+            detachedness: o.detachedness,
+            edge_type: o.edge_type,
+            edge_name: o.edge_name,
+            edge_to: o.edge_to,
+            strings: rest.strings,
+            trace_function_infos: rest.trace_function_infos,
+            trace_tree: rest.trace_tree,
+            samples: rest.samples,
+            locations: rest.locations,
+        })
     }
 }
 
