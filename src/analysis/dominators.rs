@@ -179,6 +179,23 @@ pub fn calculate(g: &Graph, essential: &Essential) -> Dominators {
     };
 
     for i in (2..=count).rev() {
+        // The loop is bound by cache misses on vertices in DFS order, which are scattered in
+        // memory: fetch what later iterations need a few vertices ahead, in three stages.
+        if i > 24 {
+            let far = vertex[(i - 24) as usize];
+            prefetch(&g.first_retainer[(far - 1) as usize]);
+            prefetch(&vx[far as usize]);
+            let mid = vertex[(i - 16) as usize] - 1;
+            let from = g.first_retainer[mid as usize] as usize;
+            if from < g.retainer_node.len() {
+                prefetch(&g.retainer_node[from]);
+            }
+            let near = vertex[(i - 8) as usize] - 1;
+            let range = g.retainer_slots(near);
+            for slot in range.start..range.end.min(range.start + 4) {
+                prefetch(&vx[(g.retainer_node[slot] + 1) as usize]);
+            }
+        }
         let w = vertex[i as usize];
         let wo = w - 1;
         let mut orphan = true;
@@ -239,6 +256,22 @@ pub fn calculate(g: &Graph, essential: &Essential) -> Dominators {
         retained[idom[o] as usize] += retained[o];
     }
     Dominators { idom, retained }
+}
+
+/// Asks the CPU to start loading `value`'s cache line. A hint only: no effect on results, and
+/// nothing at all on targets without a prefetch instruction.
+#[inline(always)]
+fn prefetch<T>(value: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetching is a hint that never faults, and SSE is part of x86_64's baseline.
+    #[allow(unused_unsafe)]
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+            (value as *const T).cast::<i8>(),
+        );
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = value;
 }
 
 /// The dominator tree's children lists in CSR form, in DevTools' order.
