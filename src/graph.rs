@@ -166,7 +166,9 @@ pub struct Graph {
     pub self_size: SizeColumn,
     /// Empty when the snapshot has no `trace_node_id` field or every value is 0.
     pub trace_node_id: Vec<u32>,
-    /// DOM link state per node (0 unknown, 1 attached, 2 detached), after propagation.
+    /// DOM link state per node (0 unknown, 1 attached, 2 detached), as propagated by
+    /// `analysis::dom_state`. Emptied once the flags are computed: the detached-DOM flag carries
+    /// all that the views need, and the column would only add to the peak memory.
     pub detachedness: Vec<u8>,
     /// `first_edge[n]..first_edge[n + 1]` are node `n`'s edges.
     pub first_edge: Vec<u32>,
@@ -181,7 +183,7 @@ pub struct Graph {
     pub strings: StringTable,
     pub root: u32,
     pub extra_native_bytes: u64,
-    pub locations: HashMap<u32, SourceLocation>,
+    pub locations: Locations,
     pub function_infos: Vec<FunctionInfo>,
     pub trace_tree: Vec<TraceNode>,
     pub samples: Vec<(u64, u64)>,
@@ -487,33 +489,61 @@ fn build_locations(
     flat: &[u64],
     node_fields: u64,
     node_count: usize,
-) -> HashMap<u32, SourceLocation> {
-    let mut map = HashMap::default();
+) -> Locations {
     let (Some(index), Some(script), Some(line), Some(column)) = (
         field_index(fields, "object_index"),
         field_index(fields, "script_id"),
         field_index(fields, "line"),
         field_index(fields, "column"),
     ) else {
-        return map;
+        return Locations::default();
     };
-    for rec in flat.chunks_exact(fields.len()) {
-        let node_index = rec[index];
+    let clamp = |v: u64| v.min(u32::MAX as u64) as u32;
+    let mut entries: Vec<(u32, SourceLocation)> = flat
+        .chunks_exact(fields.len())
         // A location for a node that does not exist is ignored, as DevTools never looks it up.
-        if node_index % node_fields != 0 || node_index / node_fields >= node_count as u64 {
-            continue;
-        }
-        let clamp = |v: u64| v.min(u32::MAX as u64) as u32;
-        map.insert(
-            (node_index / node_fields) as u32,
-            SourceLocation {
-                script_id: clamp(rec[script]),
-                line: clamp(rec[line]),
-                column: clamp(rec[column]),
-            },
-        );
+        .filter(|rec| rec[index] % node_fields == 0 && rec[index] / node_fields < node_count as u64)
+        .map(|rec| {
+            let node = (rec[index] / node_fields) as u32;
+            (
+                node,
+                SourceLocation {
+                    script_id: clamp(rec[script]),
+                    line: clamp(rec[line]),
+                    column: clamp(rec[column]),
+                },
+            )
+        })
+        .collect();
+    // The last location given for a node wins, as in DevTools' map.
+    entries.reverse();
+    entries.sort_by_key(|e| e.0);
+    entries.dedup_by_key(|e| e.0);
+    Locations { entries }
+}
+
+/// Constructor locations by node, as a sorted list: V8 records one for most objects, so this is
+/// a million entries in a 500 MB snapshot, and a hash map would take twice the memory.
+#[derive(Debug, Default)]
+pub struct Locations {
+    entries: Vec<(u32, SourceLocation)>,
+}
+
+impl Locations {
+    pub fn get(&self, node: u32) -> Option<SourceLocation> {
+        self.entries
+            .binary_search_by_key(&node, |e| e.0)
+            .ok()
+            .map(|i| self.entries[i].1)
     }
-    map
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
 }
 
 fn build_function_infos(fields: &[String], flat: &[u64]) -> Vec<FunctionInfo> {

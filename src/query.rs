@@ -385,7 +385,7 @@ pub fn node_details(s: &Snapshot, node: u32) -> NodeDetails {
         dominator: (node != g.root).then(|| node_row(s, dominator)),
         edge_count: g.edges(node).len(),
         retainer_count: g.retainer_slots(node).len(),
-        location: g.locations.get(&node).copied().map(Location::from),
+        location: g.locations.get(node).map(Location::from),
         page_object: s.flags[node as usize] & flags::PAGE_OBJECT != 0,
         allocation_stack: allocation_stack(s, node),
     }

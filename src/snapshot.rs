@@ -11,8 +11,9 @@ pub enum Phase {
     Indexing,
     DomState,
     Flags,
-    ShallowSizes,
+    Retainers,
     Dominators,
+    Distances,
     Classes,
     Statistics,
 }
@@ -21,10 +22,11 @@ impl Phase {
     pub fn label(self) -> &'static str {
         match self {
             Phase::Indexing => "indexing",
-            Phase::DomState => "propagating DOM state",
-            Phase::Flags => "flagging page objects",
-            Phase::ShallowSizes => "transferring shallow sizes",
-            Phase::Dominators => "dominators and distances",
+            Phase::DomState => "DOM state",
+            Phase::Flags => "page objects",
+            Phase::Retainers => "retainers",
+            Phase::Dominators => "dominators",
+            Phase::Distances => "distances",
             Phase::Classes => "classes",
             Phase::Statistics => "statistics",
         }
@@ -83,15 +85,20 @@ impl Snapshot {
         analysis::dom_state::propagate(&mut graph);
         progress(Phase::Flags);
         let flags = analysis::flags::calculate(&graph);
+        graph.detachedness = Vec::new();
         let mut weakmaps = analysis::weakmap::Cache::new(graph.strings.len());
         let essential_edges = analysis::dominators::essential_edges(&graph, &flags, &mut weakmaps);
-        progress(Phase::ShallowSizes);
-        // The retainer index and the shallow-size transfer are independent: one reads edges,
-        // the other rewrites self sizes (taken out of the graph meanwhile).
+        progress(Phase::Retainers);
+        // Building the retainer index is long and reads only edges. Meanwhile, on a second
+        // thread: the shallow-size transfer (self sizes are taken out of the graph for it) and
+        // class names, neither of which needs retainers.
         let mut sizes = std::mem::take(&mut graph.self_size);
-        let ((first_retainer, retainer_node, essential_slots), ()) = join(
+        let ((first_retainer, retainer_node, essential_slots), mut classes) = join(
             || crate::graph::build_retainers(&graph.first_edge, &graph.edge_to, &essential_edges),
-            || analysis::shallow::transfer(&graph, &mut sizes),
+            || {
+                analysis::shallow::transfer(&graph, &mut sizes);
+                analysis::classes::assign(&graph)
+            },
         );
         graph.self_size = sizes;
         graph.first_retainer = first_retainer;
@@ -101,16 +108,12 @@ impl Snapshot {
             slots: essential_slots,
         };
         progress(Phase::Dominators);
-        // Dominators are the longest phase; distances and class names do not depend on them,
-        // so on native builds they run on a second thread meanwhile.
-        let (doms, (distances, mut classes)) = join(
-            || analysis::dominators::calculate(&graph, &essential),
-            || {
-                let distances = analysis::distances::calculate(&graph, &mut weakmaps);
-                (distances, analysis::classes::assign(&graph))
-            },
-        );
+        let doms = analysis::dominators::calculate(&graph, &essential);
         drop(essential);
+        // Distances come after the dominators so that their array and queue are not resident
+        // during the dominators' memory peak.
+        progress(Phase::Distances);
+        let distances = analysis::distances::calculate(&graph, &mut weakmaps);
         drop(weakmaps);
         progress(Phase::Classes);
         let dominator_tree = analysis::dominators::tree(&doms.idom, graph.root);

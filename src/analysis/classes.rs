@@ -164,7 +164,7 @@ pub fn assign(g: &Graph) -> Classes {
             ClassRef::Added(i)
         };
         let location = if ty == t.object {
-            g.locations.get(&node).copied()
+            g.locations.get(node)
         } else {
             None
         };

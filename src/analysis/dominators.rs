@@ -65,12 +65,11 @@ pub struct Dominators {
     pub retained: Vec<u64>,
 }
 
-/// The per-vertex state of Lengauer-Tarjan, kept together: the algorithm touches all four for
-/// the same vertex at once, and one cache line instead of four is what makes it fast on
-/// millions of nodes.
+/// The per-vertex state of Lengauer-Tarjan, kept together: the main loop touches all three for
+/// the same vertex at once, and one cache line instead of three is what makes it fast on
+/// millions of nodes. (The DFS parent lives in the `dom` array; see below.)
 #[derive(Debug, Clone, Copy, Default)]
 struct Vertex {
-    parent: u32,
     ancestor: u32,
     label: u32,
     semi: u32,
@@ -83,12 +82,20 @@ pub fn calculate(g: &Graph, essential: &Essential) -> Dominators {
     let mut vx = vec![Vertex::default(); len];
     // `vertex[i]` is the vertex with DFS number i.
     let mut vertex = vec![0u32; len];
+    // One array, three lives, to save 4 bytes a node at the peak: a vertex's DFS parent until
+    // the main loop reaches it (nothing reads the parent after that); then its link in the bucket
+    // of its semidominator; then, once it leaves the bucket, its (provisional) dominator.
+    let mut dom = vec![0u32; len];
     let mut count: u32 = 0;
     let edges = &essential.edges;
 
     {
         let mut next_edge = vec![0u32; len];
-        let mut dfs = |root: u32, vx: &mut [Vertex], vertex: &mut [u32], count: &mut u32| {
+        let mut dfs = |root: u32,
+                       vx: &mut [Vertex],
+                       parent: &mut [u32],
+                       vertex: &mut [u32],
+                       count: &mut u32| {
             next_edge[(root - 1) as usize] = g.first_edge[(root - 1) as usize];
             let mut v = root;
             while v != 0 {
@@ -98,7 +105,7 @@ pub fn calculate(g: &Graph, essential: &Essential) -> Dominators {
                     vx[v as usize].label = v;
                     vertex[*count as usize] = v;
                 }
-                let mut v_next = vx[v as usize].parent;
+                let mut v_next = parent[v as usize];
                 let vo = (v - 1) as usize;
                 let end = g.first_edge[vo + 1];
                 let mut e = next_edge[vo];
@@ -106,7 +113,7 @@ pub fn calculate(g: &Graph, essential: &Essential) -> Dominators {
                     if edges.get(e as usize) {
                         let w = g.edge_to[e as usize] + 1;
                         if vx[w as usize].semi == 0 {
-                            vx[w as usize].parent = v;
+                            parent[w as usize] = v;
                             next_edge[(w - 1) as usize] = g.first_edge[(w - 1) as usize];
                             v_next = w;
                             break;
@@ -122,14 +129,14 @@ pub fn calculate(g: &Graph, essential: &Essential) -> Dominators {
         };
 
         let r = g.root + 1;
-        dfs(r, &mut vx, &mut vertex, &mut count);
+        dfs(r, &mut vx, &mut dom, &mut vertex, &mut count);
         if (count as usize) < n {
             for v in 1..=n as u32 {
                 if vx[v as usize].semi == 0
                     && !g.retainer_slots(v - 1).any(|s| essential.slots.get(s))
                 {
-                    vx[v as usize].parent = r;
-                    dfs(v, &mut vx, &mut vertex, &mut count);
+                    dom[v as usize] = r;
+                    dfs(v, &mut vx, &mut dom, &mut vertex, &mut count);
                 }
             }
         }
@@ -138,11 +145,11 @@ pub fn calculate(g: &Graph, essential: &Essential) -> Dominators {
                 if vx[v as usize].semi == 0 {
                     count += 1;
                     vx[v as usize] = Vertex {
-                        parent: r,
                         ancestor: 0,
                         label: v,
                         semi: count,
                     };
+                    dom[v as usize] = r;
                     vertex[count as usize] = v;
                 }
             }
@@ -150,11 +157,8 @@ pub fn calculate(g: &Graph, essential: &Essential) -> Dominators {
     }
     let r = g.root + 1;
 
-    // Buckets as linked lists: `bucket_head[v]` is the first vertex whose semidominator is v,
-    // and `dom[v]` links v to the next one until v leaves its bucket, which is exactly when its
-    // provisional dominator is written there: one array serves both.
+    // `bucket_head[v]` is the first vertex whose semidominator is v; `dom` links the rest.
     let mut bucket_head = vec![0u32; len];
-    let mut dom = vec![0u32; len];
     let mut stack: Vec<u32> = Vec::new();
 
     let mut evaluate = |v: u32, vx: &mut [Vertex]| -> u32 {
@@ -185,6 +189,7 @@ pub fn calculate(g: &Graph, essential: &Essential) -> Dominators {
             let far = vertex[(i - 24) as usize];
             prefetch(&g.first_retainer[(far - 1) as usize]);
             prefetch(&vx[far as usize]);
+            prefetch(&dom[far as usize]);
             let mid = vertex[(i - 16) as usize] - 1;
             let from = g.first_retainer[mid as usize] as usize;
             if from < g.retainer_node.len() {
@@ -214,10 +219,11 @@ pub fn calculate(g: &Graph, essential: &Essential) -> Dominators {
             semi_w = vx[r as usize].semi;
         }
         vx[w as usize].semi = semi_w;
+        // The parent is read before `dom[w]` becomes w's bucket link.
+        let p = dom[w as usize];
         let s = vertex[semi_w as usize];
         dom[w as usize] = bucket_head[s as usize];
         bucket_head[s as usize] = w;
-        let p = vx[w as usize].parent;
         vx[w as usize].ancestor = p;
         let mut v = bucket_head[p as usize];
         bucket_head[p as usize] = 0;
@@ -288,22 +294,27 @@ pub fn tree(idom: &[u32], root: u32) -> DominatorTree {
             first_child[d as usize] += 1;
         }
     }
-    let mut fill = vec![0u32; n];
+    // Each node's children are filled from its last slot down; until then its first slot holds
+    // the count of free slots (no separate counter array), as in `graph::build_retainers`.
+    let mut children = vec![0u32; n.saturating_sub(1)];
     let mut next = 0u32;
     for o in 0..n {
-        let c = first_child[o];
+        let count = first_child[o];
         first_child[o] = next;
-        fill[o] = c;
-        next += c;
+        if count > 0 {
+            children[next as usize] = count;
+        }
+        next += count;
     }
     first_child[n] = next;
-    let mut children = vec![0u32; next as usize];
     for (o, &d) in idom.iter().enumerate() {
         if o as u32 == root {
             continue;
         }
-        fill[d as usize] -= 1;
-        children[(first_child[d as usize] + fill[d as usize]) as usize] = o as u32;
+        let first = first_child[d as usize] as usize;
+        children[first] -= 1;
+        let slot = first + children[first] as usize;
+        children[slot] = o as u32;
     }
     DominatorTree {
         first_child,

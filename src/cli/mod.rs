@@ -210,6 +210,13 @@ fn load(path: &Path) -> Result<Snapshot> {
             "total",
             started.elapsed().as_secs_f64()
         );
+        eprintln!(
+            "{:>28}: {:>8} MB in columns, {} strings, {} locations",
+            "memory",
+            snapshot.heap_bytes() >> 20,
+            snapshot.graph.strings.len(),
+            snapshot.graph.locations.len()
+        );
     }
     if let Some(bar) = bar {
         bar.finish_and_clear();
