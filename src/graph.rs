@@ -438,45 +438,70 @@ impl Graph {
     }
 }
 
-/// The reverse index, built exactly like DevTools' `buildRetainers` so that slot order matches:
-/// each node's slots are filled from its last one down, and until then the first slot holds the
-/// count of slots still free (so no separate counter array is needed). The same pass carries
-/// the per-edge `essential` bits over to the slots, which is what the dominator computation
-/// reads. Returns `(first_retainer, retainer_node, essential_slots)`.
+/// Lists of values grouped by key in CSR form (`first[k]..first[k + 1]` index `values`), filled
+/// the way DevTools fills its retainer and dominated-node lists: each key's values land from its
+/// last slot down, in order of arrival. DevTools breaks ties in its views by slot, so the order
+/// matters. Until a key's slots are all filled, its first slot holds the count of free ones, so
+/// no counter array is needed. `pairs` is called twice (to count, then to fill) and must emit
+/// the same `(key, value)` pairs both times; `landed(i, slot)` learns where the i-th pair went.
+pub fn reverse_filled_csr(
+    keys: usize,
+    len: usize,
+    pairs: impl Fn(&mut dyn FnMut(u32, u32)),
+    mut landed: impl FnMut(usize, usize),
+) -> (Vec<u32>, Vec<u32>) {
+    let mut first = vec![0u32; keys + 1];
+    pairs(&mut |key, _| first[key as usize] += 1);
+    let mut values = vec![0u32; len];
+    let mut next = 0u32;
+    for k in 0..keys {
+        let count = first[k];
+        first[k] = next;
+        if count > 0 {
+            values[next as usize] = count;
+        }
+        next += count;
+    }
+    first[keys] = next;
+    let mut arrival = 0usize;
+    pairs(&mut |key, value| {
+        let start = first[key as usize] as usize;
+        values[start] -= 1;
+        let slot = start + values[start] as usize;
+        values[slot] = value;
+        landed(arrival, slot);
+        arrival += 1;
+    });
+    (first, values)
+}
+
+/// The reverse index (DevTools' `buildRetainers`), in DevTools' slot order. The same pass
+/// carries the per-edge `essential` bits over to the slots, which is what the dominator
+/// computation reads. Returns `(first_retainer, retainer_node, essential_slots)`.
 pub fn build_retainers(
     first_edge: &[u32],
     edge_to: &[u32],
     essential: &BitVec,
 ) -> (Vec<u32>, Vec<u32>, BitVec) {
     let node_count = first_edge.len() - 1;
-    let mut first_retainer = vec![0u32; node_count + 1];
-    for &to in edge_to {
-        first_retainer[to as usize] += 1;
-    }
-    let mut retainer_node = vec![0u32; edge_to.len()];
-    let mut next = 0u32;
-    for n in 0..node_count {
-        let count = first_retainer[n];
-        first_retainer[n] = next;
-        if count > 0 {
-            retainer_node[next as usize] = count;
-        }
-        next += count;
-    }
-    first_retainer[node_count] = next;
     let mut slots = BitVec::new(edge_to.len());
-    for source in 0..node_count {
-        for e in first_edge[source] as usize..first_edge[source + 1] as usize {
-            let to = edge_to[e];
-            let first = first_retainer[to as usize] as usize;
-            retainer_node[first] -= 1;
-            let slot = first + retainer_node[first] as usize;
-            retainer_node[slot] = source as u32;
-            if essential.get(e) {
+    // Edges arrive in edge order, so the i-th pair is edge i.
+    let (first_retainer, retainer_node) = reverse_filled_csr(
+        node_count,
+        edge_to.len(),
+        |emit| {
+            for source in 0..node_count {
+                for &to in &edge_to[first_edge[source] as usize..first_edge[source + 1] as usize] {
+                    emit(to, source as u32);
+                }
+            }
+        },
+        |edge, slot| {
+            if essential.get(edge) {
                 slots.set(slot);
             }
-        }
-    }
+        },
+    );
     (first_retainer, retainer_node, slots)
 }
 

@@ -287,35 +287,18 @@ pub struct DominatorTree {
 }
 
 pub fn tree(idom: &[u32], root: u32) -> DominatorTree {
-    let n = idom.len();
-    let mut first_child = vec![0u32; n + 1];
-    for (o, &d) in idom.iter().enumerate() {
-        if o as u32 != root {
-            first_child[d as usize] += 1;
-        }
-    }
-    // Each node's children are filled from its last slot down; until then its first slot holds
-    // the count of free slots (no separate counter array), as in `graph::build_retainers`.
-    let mut children = vec![0u32; n.saturating_sub(1)];
-    let mut next = 0u32;
-    for o in 0..n {
-        let count = first_child[o];
-        first_child[o] = next;
-        if count > 0 {
-            children[next as usize] = count;
-        }
-        next += count;
-    }
-    first_child[n] = next;
-    for (o, &d) in idom.iter().enumerate() {
-        if o as u32 == root {
-            continue;
-        }
-        let first = first_child[d as usize] as usize;
-        children[first] -= 1;
-        let slot = first + children[first] as usize;
-        children[slot] = o as u32;
-    }
+    let (first_child, children) = crate::graph::reverse_filled_csr(
+        idom.len(),
+        idom.len().saturating_sub(1),
+        |emit| {
+            for (node, &dominator) in idom.iter().enumerate() {
+                if node as u32 != root {
+                    emit(dominator, node as u32);
+                }
+            }
+        },
+        |_, _| {},
+    );
     DominatorTree {
         first_child,
         children,

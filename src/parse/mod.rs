@@ -207,6 +207,29 @@ struct Columns {
     locations: Vec<u64>,
 }
 
+impl Columns {
+    fn into_raw(self, header: Header, trace_tree: Vec<TraceNode>) -> RawSnapshot {
+        RawSnapshot {
+            header,
+            node_type: self.node_type,
+            node_name: self.node_name,
+            node_id: self.node_id,
+            self_size: self.self_size,
+            edge_count: self.edge_count,
+            trace_node_id: self.trace_node_id,
+            detachedness: self.detachedness,
+            edge_type: self.edge_type,
+            edge_name: self.edge_name,
+            edge_to: self.edge_to,
+            strings: self.strings,
+            trace_function_infos: self.trace_function_infos,
+            trace_tree,
+            samples: self.samples,
+            locations: self.locations,
+        }
+    }
+}
+
 const SECTION_NODES: usize = 0;
 const SECTION_EDGES: usize = 1;
 const SECTION_STRINGS: usize = 2;
@@ -1061,25 +1084,8 @@ impl Machine {
                 ));
             }
         }
-        let o = self.out;
-        Ok(RawSnapshot {
-            header,
-            node_type: o.node_type,
-            node_name: o.node_name,
-            node_id: o.node_id,
-            self_size: o.self_size,
-            edge_count: o.edge_count,
-            trace_node_id: o.trace_node_id,
-            detachedness: o.detachedness,
-            edge_type: o.edge_type,
-            edge_name: o.edge_name,
-            edge_to: o.edge_to,
-            strings: o.strings,
-            trace_function_infos: o.trace_function_infos,
-            trace_tree: self.trace.into_nodes(),
-            samples: o.samples,
-            locations: o.locations,
-        })
+        let trace_tree = self.trace.into_nodes();
+        Ok(self.out.into_raw(header, trace_tree))
     }
 }
 
@@ -1300,28 +1306,17 @@ impl Parser {
                 },
             ));
         }
-        let mut o = a.out;
-        o.edge_type.append(&mut rest.edge_type);
-        o.edge_name.append(&mut rest.edge_name);
-        o.edge_to.append(&mut rest.edge_to);
-        Ok(RawSnapshot {
-            header,
-            node_type: o.node_type,
-            node_name: o.node_name,
-            node_id: o.node_id,
-            self_size: o.self_size,
-            edge_count: o.edge_count,
-            trace_node_id: o.trace_node_id,
-            detachedness: o.detachedness,
-            edge_type: o.edge_type,
-            edge_name: o.edge_name,
-            edge_to: o.edge_to,
-            strings: rest.strings,
-            trace_function_infos: rest.trace_function_infos,
-            trace_tree: rest.trace_tree,
-            samples: rest.samples,
-            locations: rest.locations,
-        })
+        // The first half holds the nodes and the first edges; the second, the other edges and
+        // every later section.
+        let mut raw = a.out.into_raw(header, rest.trace_tree);
+        raw.edge_type.append(&mut rest.edge_type);
+        raw.edge_name.append(&mut rest.edge_name);
+        raw.edge_to.append(&mut rest.edge_to);
+        raw.strings = rest.strings;
+        raw.trace_function_infos = rest.trace_function_infos;
+        raw.samples = rest.samples;
+        raw.locations = rest.locations;
+        Ok(raw)
     }
 }
 
