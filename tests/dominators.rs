@@ -29,7 +29,7 @@ fn random_case(rng: &mut SmallRng) -> Case {
     let root = g.node(SYNTHETIC, "", 0);
     let mut classes = vec![String::new()];
     let mut sizes = vec![0u64];
-    let mut add =
+    let add =
         |g: &mut Synthetic, rng: &mut SmallRng, classes: &mut Vec<String>, sizes: &mut Vec<u64>| {
             let class = class_names[rng.gen_range(0..class_names.len())];
             // Some zero sizes: the class table leaves such members out.

@@ -114,7 +114,7 @@ pub fn infer(g: &Graph) -> Vec<InterfaceDefinition> {
         }
     }
     // A stable sort keeps first-seen order among equally popular candidates, like V8's sort.
-    candidates.sort_by(|a, b| b.count.cmp(&a.count));
+    candidates.sort_by_key(|c| std::cmp::Reverse(c.count));
     let min_count =
         MIN_OBJECT_COUNT_PER_INTERFACE.max(total as f64 / MIN_OBJECT_PROPORTION_PER_INTERFACE);
     candidates

@@ -1141,6 +1141,8 @@ impl Write for Sink {
     }
 }
 
+// One parser exists per file, so the machine is kept inline rather than boxed.
+#[allow(clippy::large_enum_variant)]
 enum Mode {
     /// Waiting for the first two bytes, to tell gzip from JSON.
     Sniff(Vec<u8>),
