@@ -25,7 +25,7 @@ test-native:
 test-wasm:
 	.ci/setup.sh browser
 	cargo fetch
-	CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test wasm_binding
+	CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --no-default-features --test wasm_binding
 
 test-e2e: dist
 	.ci/setup.sh browser
@@ -35,7 +35,7 @@ test-e2e: dist
 dist:
 	.ci/setup.sh web
 	cargo fetch
-	trunk build --release index.html --offline
+	trunk build index.html --release --offline
 
 serve: dist
 	node tests/e2e/serve.mjs dist 127.0.0.1 8080
@@ -49,7 +49,7 @@ bench-big:
 
 bench-web: dist
 	cargo build --release
-	node tests/bench/web-bench.mjs
+	node tests/bench/web-bench.mjs $(FILE)
 
 # Regenerates the committed fixtures and DevTools' expected results (see tests/fixtures/README.md).
 fixtures:

@@ -74,18 +74,21 @@ impl Loader {
         .map_err(|e| JsError::new(&e.to_string()))?;
         Ok(Engine {
             snapshot,
-            members: None,
+            members: Vec::new(),
         })
     }
 }
+
+/// How many classes' sorted member lists the engine keeps.
+const MEMBER_CACHE: usize = 4;
 
 /// A loaded snapshot and the queries the views make.
 #[wasm_bindgen]
 pub struct Engine {
     snapshot: Snapshot,
-    /// The sorted members of the class last asked for, so paging through a big class does not
-    /// rescan the graph for every page.
-    members: Option<(u32, Vec<u32>)>,
+    /// The sorted members of the classes last asked for (most recent last), so paging through
+    /// big classes, even two expanded at once, does not rescan the graph for every page.
+    members: Vec<(u32, Vec<u32>)>,
 }
 
 #[derive(Serialize)]
@@ -180,10 +183,20 @@ impl Engine {
         if class as usize >= self.snapshot.classes.classes.len() {
             return Err(JsError::new(&format!("no class {class}")));
         }
-        if self.members.as_ref().map(|(c, _)| *c) != Some(class) {
-            self.members = Some((class, query::class_members(&self.snapshot, class)));
+        match self.members.iter().position(|(c, _)| *c == class) {
+            Some(i) => {
+                let entry = self.members.remove(i);
+                self.members.push(entry);
+            }
+            None => {
+                if self.members.len() == MEMBER_CACHE {
+                    self.members.remove(0);
+                }
+                self.members
+                    .push((class, query::class_members(&self.snapshot, class)));
+            }
         }
-        let members = &self.members.as_ref().expect("just filled").1;
+        let members = &self.members.last().expect("just pushed").1;
         to_js(&query::node_rows(
             &self.snapshot,
             members,

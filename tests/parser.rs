@@ -508,3 +508,11 @@ fn two_halves_joined_at_an_edge_record_equal_the_whole() {
     let fed = second.feed(&json[bad..]);
     assert!(fed.is_err() || Parser::join(first, second).is_err());
 }
+
+#[test]
+fn a_truncated_gzip_file_says_where_its_json_stops() {
+    let gz = fixture_gz("node-empty");
+    let e = parse_in_chunks(&gz[..gz.len() / 2], 4096).unwrap_err();
+    assert!(matches!(e.kind, ErrorKind::UnexpectedEnd { .. }), "{e}");
+    assert!(matches!(e.location, Location::DecompressedByte(_)), "{e}");
+}

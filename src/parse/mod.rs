@@ -1209,7 +1209,7 @@ impl Parser {
             Mode::Plain(m) => m.feed(chunk),
             Mode::Gzip(decoder) => match decoder.write_all(chunk) {
                 Ok(()) => Ok(()),
-                Err(e) => Err(gzip_error(decoder.get_mut(), e)),
+                Err(e) => Err(gzip_error(decoder.get_mut(), e, self.fed)),
             },
             Mode::Failed(e) => Err(e.clone()),
         }
@@ -1229,7 +1229,19 @@ impl Parser {
             Mode::Plain(m) => m.finish(),
             Mode::Gzip(mut decoder) => {
                 if let Err(e) = decoder.try_finish() {
-                    return Err(gzip_error(decoder.get_mut(), e));
+                    let sink = decoder.get_mut();
+                    // A truncated .gz file: say where the JSON inside it stops, which says more
+                    // than the decompressor's "unexpected end of file".
+                    if sink.error.is_none() && sink.machine.state != State::Done {
+                        let m = &sink.machine;
+                        return Err(decompressed(Error::at_byte(
+                            m.pos,
+                            ErrorKind::UnexpectedEnd {
+                                inside: m.state.describe(),
+                            },
+                        )));
+                    }
+                    return Err(gzip_error(sink, e, self.fed));
                 }
                 let sink = decoder
                     .finish()
@@ -1330,10 +1342,11 @@ fn decompressed(mut e: Error) -> Error {
     e
 }
 
-fn gzip_error(sink: &mut Sink, e: std::io::Error) -> Error {
+/// `fed` is how many compressed bytes had been fed: where the corruption was noticed.
+fn gzip_error(sink: &mut Sink, e: std::io::Error, fed: u64) -> Error {
     match sink.error.take() {
         Some(parse) => decompressed(parse),
-        None => Error::at(Location::File, ErrorKind::Gzip(e.to_string())),
+        None => Error::at_byte(fed, ErrorKind::Gzip(e.to_string())),
     }
 }
 
