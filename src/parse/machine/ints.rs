@@ -1,0 +1,377 @@
+//! Integer arrays (`nodes`, `edges`, and the small trace, sample and location arrays): the hot
+//! loop of the parser. Digits are read eight at a time (SWAR) and values go straight into
+//! columns reserved at their final size, validated as they arrive.
+
+use super::{is_ws, reserve, too_large, IntSection, Machine, State};
+use crate::error::{Error, ErrorKind, Result};
+use crate::parse::header::{EdgeField, NodeField};
+
+impl Machine {
+    pub(in crate::parse) fn begin_int_array(&mut self, section: IntSection, at: u64) -> Result<()> {
+        self.acc = 0;
+        self.in_number = false;
+        self.after_value = false;
+        self.need_value = false;
+        self.field = 0;
+        self.records = 0;
+        let header = self.header.as_ref().expect("checked in start_value");
+        self.node_field_count = header.meta.node_fields.len() as u64;
+        self.node_count = header.node_count;
+        self.expected_records = u64::MAX;
+        self.field_count = 1;
+        match section {
+            IntSection::Nodes => {
+                self.roles = header.meta.node_fields.clone();
+                self.field_count = self.roles.len();
+                self.expected_records = header.node_count;
+                self.type_count = header.meta.node_types.len() as u64;
+                let n = header.node_count;
+                if n > u32::MAX as u64 {
+                    return Err(Error::at_byte(
+                        at,
+                        ErrorKind::TooLarge(format!("{n} nodes (at most 2^32)")),
+                    ));
+                }
+                let fields = &header.meta.node_fields;
+                let o = &mut self.out;
+                reserve(&mut o.node_type, n, "nodes", at)?;
+                reserve(&mut o.node_name, n, "nodes", at)?;
+                reserve(&mut o.node_id, n, "nodes", at)?;
+                o.self_size
+                    .reserve(n as usize)
+                    .map_err(|_| too_large("nodes", n, at))?;
+                // One more than the node count: the column becomes the edge index in place.
+                reserve(&mut o.edge_count, n + 1, "nodes", at)?;
+                if fields.contains(&NodeField::Detachedness) {
+                    reserve(&mut o.detachedness, n, "nodes", at)?;
+                }
+            }
+            IntSection::Edges => {
+                self.edge_roles = header.meta.edge_fields.clone();
+                self.field_count = self.edge_roles.len();
+                self.expected_records = header.edge_count;
+                self.type_count = header.meta.edge_types.len() as u64;
+                let n = header.edge_count;
+                if n >= u32::MAX as u64 {
+                    return Err(Error::at_byte(
+                        at,
+                        ErrorKind::TooLarge(format!("{n} edges (at most 2^32 - 1)")),
+                    ));
+                }
+                let o = &mut self.out;
+                reserve(&mut o.edge_type, n, "edges", at)?;
+                reserve(&mut o.edge_name, n, "edges", at)?;
+                reserve(&mut o.edge_to, n, "edges", at)?;
+            }
+            IntSection::TraceFunctionInfos => {
+                let n = header
+                    .trace_function_count
+                    .saturating_mul(header.meta.trace_function_info_fields.len() as u64);
+                reserve(
+                    &mut self.out.trace_function_infos,
+                    n.min(1 << 24),
+                    "trace function infos",
+                    at,
+                )?;
+            }
+            IntSection::Samples | IntSection::Locations => {}
+        }
+        Ok(())
+    }
+
+    /// The hot loop: integers separated by commas, straight into columns. Digits are read in an
+    /// inner loop that keeps the value in a register; the state is saved only when a chunk
+    /// ends inside a number.
+    pub(super) fn int_array(
+        &mut self,
+        buf: &[u8],
+        mut i: usize,
+        base: u64,
+        section: IntSection,
+    ) -> Result<usize> {
+        let len = buf.len();
+        while i < len {
+            let b = buf[i];
+            if b.is_ascii_digit() {
+                if !self.in_number {
+                    if self.after_value {
+                        return Err(self.unexpected(base + i as u64, b, "',' or ']'"));
+                    }
+                    self.in_number = true;
+                    self.number_start = base + i as u64;
+                    self.acc = 0;
+                    self.digits = 0;
+                }
+                let mut acc = self.acc;
+                let mut digits = self.digits;
+                // Fast path: up to eight digits at once, when they are all in this chunk.
+                if digits == 0 && i + 8 <= len {
+                    let word = u64::from_le_bytes(buf[i..i + 8].try_into().expect("eight bytes"));
+                    let (value, count) = swar_digits(word);
+                    acc = value;
+                    digits = count;
+                    i += count as usize;
+                }
+                while i < len {
+                    let d = buf[i].wrapping_sub(b'0');
+                    if d >= 10 {
+                        break;
+                    }
+                    // Nineteen digits always fit a u64; only longer numbers need checking.
+                    if digits >= 19 {
+                        acc = match acc.checked_mul(10).and_then(|a| a.checked_add(d as u64)) {
+                            Some(a) => a,
+                            None => {
+                                return Err(Error::at_byte(
+                                    self.number_start,
+                                    ErrorKind::NumberTooLarge {
+                                        field: section.name(),
+                                    },
+                                ))
+                            }
+                        };
+                    } else {
+                        acc = acc * 10 + d as u64;
+                    }
+                    digits += 1;
+                    i += 1;
+                }
+                if i == len {
+                    self.acc = acc;
+                    self.digits = digits;
+                    return Ok(i);
+                }
+                self.in_number = false;
+                self.emit(section, acc)?;
+                continue;
+            }
+            if self.in_number {
+                // The number ended exactly at the previous chunk's end.
+                self.in_number = false;
+                self.emit(section, self.acc)?;
+            }
+            match b {
+                b',' if self.after_value => {
+                    self.after_value = false;
+                    self.need_value = true;
+                }
+                b']' if !self.need_value => {
+                    self.end_int_array(section, base + i as u64)?;
+                    self.state = State::CommaOrEnd;
+                    return Ok(i + 1);
+                }
+                _ if is_ws(b) => {}
+                b'-' => {
+                    return Err(self.unexpected(base + i as u64, b, "a non-negative integer"));
+                }
+                _ => {
+                    let expected = if self.after_value {
+                        "',' or ']'"
+                    } else {
+                        "an integer"
+                    };
+                    return Err(self.unexpected(base + i as u64, b, expected));
+                }
+            }
+            i += 1;
+        }
+        Ok(i)
+    }
+
+    /// Stores a complete number; a `,` or `]` must follow.
+    #[inline(always)]
+    fn emit(&mut self, section: IntSection, v: u64) -> Result<()> {
+        match section {
+            IntSection::Nodes => self.emit_node(v)?,
+            IntSection::Edges => self.emit_edge(v)?,
+            IntSection::TraceFunctionInfos => self.out.trace_function_infos.push(v),
+            IntSection::Samples => self.out.samples.push(v),
+            IntSection::Locations => self.out.locations.push(v),
+        }
+        self.after_value = true;
+        self.need_value = false;
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn emit_node(&mut self, v: u64) -> Result<()> {
+        let at = self.number_start;
+        let field = self.field;
+        if field == 0 && self.records == self.expected_records {
+            let expected = self.expected_records;
+            return Err(Error::at_byte(
+                at,
+                ErrorKind::CountMismatch {
+                    what: "nodes",
+                    expected,
+                    found: expected + 1,
+                },
+            ));
+        }
+        let o = &mut self.out;
+        let small = |v: u64, field: &'static str| -> Result<u32> {
+            u32::try_from(v).map_err(|_| Error::at_byte(at, ErrorKind::NumberTooLarge { field }))
+        };
+        match self.roles[field] {
+            NodeField::Type => {
+                if v >= self.type_count {
+                    return Err(Error::at_byte(at, ErrorKind::BadNodeType(v)));
+                }
+                o.node_type.push(v as u8);
+            }
+            NodeField::Name => o.node_name.push(small(v, "a node name")?),
+            NodeField::Id => o.node_id.push(small(v, "a node id")?),
+            NodeField::SelfSize => o.self_size.push(v),
+            NodeField::EdgeCount => o.edge_count.push(small(v, "a node's edge count")?),
+            NodeField::TraceNodeId => {
+                // Allocated at the first non-zero id, with the zeros before it filled in.
+                if v != 0 && o.trace_node_id.is_empty() {
+                    reserve(&mut o.trace_node_id, self.expected_records, "nodes", at)?;
+                    o.trace_node_id.resize(self.records as usize, 0);
+                }
+                if !o.trace_node_id.is_empty() {
+                    o.trace_node_id.push(small(v, "a trace node id")?);
+                }
+            }
+            NodeField::Detachedness => o.detachedness.push((v & 3) as u8),
+            NodeField::Other => {}
+        }
+        self.field = field + 1;
+        if self.field == self.field_count {
+            self.field = 0;
+            self.records += 1;
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn emit_edge(&mut self, v: u64) -> Result<()> {
+        let at = self.number_start;
+        let field = self.field;
+        if field == 0 && self.records == self.expected_records {
+            let expected = self.expected_records;
+            return Err(Error::at_byte(
+                at,
+                ErrorKind::CountMismatch {
+                    what: "edges",
+                    expected,
+                    found: expected + 1,
+                },
+            ));
+        }
+        let o = &mut self.out;
+        match self.edge_roles[field] {
+            EdgeField::Type => {
+                if v >= self.type_count {
+                    return Err(Error::at_byte(at, ErrorKind::BadEdgeType(v)));
+                }
+                o.edge_type.push(v as u8);
+            }
+            EdgeField::NameOrIndex => o.edge_name.push(u32::try_from(v).map_err(|_| {
+                Error::at_byte(
+                    at,
+                    ErrorKind::NumberTooLarge {
+                        field: "an edge name",
+                    },
+                )
+            })?),
+            EdgeField::ToNode => {
+                // Division by the usual field counts compiles to multiplications.
+                let (ordinal, rest) = match self.node_field_count {
+                    7 => (v / 7, v % 7),
+                    6 => (v / 6, v % 6),
+                    n => (v / n, v % n),
+                };
+                if rest != 0 || ordinal >= self.node_count {
+                    return Err(Error::at_byte(at, ErrorKind::BadEdgeTarget(v)));
+                }
+                o.edge_to.push(ordinal as u32);
+            }
+            EdgeField::Other => {}
+        }
+        self.field = field + 1;
+        if self.field == self.field_count {
+            self.field = 0;
+            self.records += 1;
+        }
+        Ok(())
+    }
+
+    pub(super) fn end_int_array(&mut self, section: IntSection, at: u64) -> Result<()> {
+        let header = self.header.as_ref().expect("checked in start_value");
+        let (what, expected) = match section {
+            IntSection::Nodes => ("nodes", header.node_count),
+            IntSection::Edges => ("edges", header.edge_count),
+            _ => return Ok(()),
+        };
+        // A parser resumed inside the edges array (see `Parser::resume_in_edges`) does not know
+        // how many edges precede it; `Parser::join` checks the total instead.
+        let unknown = self.expected_records == u64::MAX;
+        if self.field != 0 || (!unknown && self.records != expected) {
+            return Err(Error::at_byte(
+                at,
+                ErrorKind::CountMismatch {
+                    what,
+                    expected,
+                    found: self.records,
+                },
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Reads the run of ASCII digits at the start of `word` (eight input bytes, little-endian),
+/// returning its value and length (1 to 8), with a few multiplications instead of a loop.
+#[inline(always)]
+fn swar_digits(word: u64) -> (u64, u32) {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    // Digits become 0..=9; every other byte is 10 or more, or has its high bit set.
+    let x = word ^ (0x30 * LOW);
+    // A byte's high bit is set here exactly when it is not a digit. Carries from a non-digit
+    // byte only reach later bytes, which do not matter: the first non-digit ends the number.
+    let non_digit = (x.wrapping_add(0x76 * LOW) | x) & (0x80 * LOW);
+    let count = if non_digit == 0 {
+        8
+    } else {
+        non_digit.trailing_zeros() / 8
+    };
+    if count == 0 {
+        return (0, 0);
+    }
+    // Align the digits to the top bytes; the zero bytes shifted in act as leading zeros.
+    let mut v = x << (64 - 8 * count);
+    v = (v & 0x0F0F_0F0F_0F0F_0F0F).wrapping_mul(2561) >> 8;
+    v = (v & 0x00FF_00FF_00FF_00FF).wrapping_mul(6_553_601) >> 16;
+    v = (v & 0x0000_FFFF_0000_FFFF).wrapping_mul(42_949_672_960_001) >> 32;
+    (v, count)
+}
+
+#[cfg(test)]
+mod swar_tests {
+    use super::swar_digits;
+
+    #[test]
+    fn swar_reads_leading_digit_runs() {
+        let cases: &[(&[u8; 8], u64, u32)] = &[
+            (b"12345678", 12345678, 8),
+            (b"1,2,3,4,", 1, 1),
+            (b"0\n,12345", 0, 1),
+            (b"9876543]", 9876543, 7),
+            (b"42\xff\xff\xff\xff\xff\xff", 42, 2),
+            (b"00000007", 7, 8),
+            (b",1234567", 0, 0),
+            (b"99999999", 99999999, 8),
+            (b"123:4567", 123, 3),
+            (b"123/4567", 123, 3),
+        ];
+        for (bytes, value, count) in cases {
+            assert_eq!(
+                swar_digits(u64::from_le_bytes(**bytes)),
+                (*value, *count),
+                "{:?}",
+                bytes
+            );
+        }
+    }
+}
