@@ -6,7 +6,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: all build test test-native test-wasm test-e2e serve dist bench bench-big bench-web fixtures clean
+.PHONY: all build test test-native test-wasm test-e2e serve dist bench bench-big bench-web bench-strings fixtures clean
 
 all: build
 
@@ -46,6 +46,15 @@ bench:
 
 bench-big:
 	tests/bench/run.sh --big
+
+# A 733 MB snapshot whose strings exceed V8's string length limit: DevTools' worker fails on it
+# ("Invalid string length"); heaplens loads it.
+bench-strings:
+	.ci/setup.sh native
+	cargo build --release
+	f=$$(node tests/bench/gen-strings-snapshot.mjs | cut -d' ' -f1); \
+	/usr/bin/time -f 'heaplens: %e s, peak RSS %M KiB' target/release/heaplens summary "$$f" --top 5; \
+	node --max-old-space-size=16000 tests/bench/devtools-run.mjs "$$f" 2>&1 | grep -m1 Error || true
 
 bench-web: dist
 	cargo build --release
