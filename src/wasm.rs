@@ -59,55 +59,6 @@ impl Loader {
         self.parser.as_ref().map_or(0.0, |p| p.bytes_fed() as f64)
     }
 
-    /// A loader for the second half of a file, for a helper worker: `head` is the file's first
-    /// bytes (enough to hold the `snapshot` header), `offset` the byte where the second half
-    /// starts, which must be an edge record boundary (the `,` after a newline in the edges array).
-    pub fn resume_in_edges(head: &[u8], offset: f64) -> Result<Loader, JsError> {
-        let mut first = Parser::new();
-        // Errors past the header do not matter here: `head` may end anywhere.
-        let _ = first.feed(head);
-        let header = first.header().cloned().ok_or_else(|| {
-            JsError::new("the file's first bytes hold no complete snapshot header")
-        })?;
-        let parser = Parser::resume_in_edges(header, offset as u64)
-            .map_err(|e| JsError::new(&e.to_string()))?;
-        Ok(Loader {
-            parser: Some(parser),
-        })
-    }
-
-    /// Ends a second-half loader and encodes what it parsed, to be sent to the main worker's
-    /// [`Loader::join_tail`].
-    pub fn finish_tail(&mut self) -> Result<Vec<u8>, JsError> {
-        let parser = self
-            .parser
-            .take()
-            .ok_or_else(|| JsError::new("the loader was already finished"))?;
-        let rest = parser.finish().map_err(|e| JsError::new(&e.to_string()))?;
-        Ok(crate::parse::tail::encode(&rest))
-    }
-
-    /// Ends a first-half loader (fed up to the split) with the helper's encoded second half, and
-    /// runs every analysis, like [`Loader::finish`].
-    pub fn join_tail(
-        &mut self,
-        tail: &[u8],
-        on_phase: &js_sys::Function,
-    ) -> Result<Engine, JsError> {
-        let parser = self
-            .parser
-            .take()
-            .ok_or_else(|| JsError::new("the loader was already finished"))?;
-        let header = parser
-            .header()
-            .cloned()
-            .ok_or_else(|| JsError::new("the first half holds no header"))?;
-        let rest =
-            crate::parse::tail::decode(tail, header).map_err(|e| JsError::new(&e.to_string()))?;
-        let raw = Parser::join_tail(parser, rest).map_err(|e| JsError::new(&e.to_string()))?;
-        analyze(raw, on_phase)
-    }
-
     /// Ends the input and runs every analysis. `on_phase` is called with each phase's label
     /// ("indexing", "dominators", ...) as it starts, so the worker can report progress.
     pub fn finish(&mut self, on_phase: &js_sys::Function) -> Result<Engine, JsError> {
@@ -116,21 +67,16 @@ impl Loader {
             .take()
             .ok_or_else(|| JsError::new("the loader was already finished"))?;
         let raw = parser.finish().map_err(|e| JsError::new(&e.to_string()))?;
-        analyze(raw, on_phase)
+        let snapshot = Snapshot::build(raw, &mut |phase: Phase| {
+            // A failing progress callback must not abort the load.
+            let _ = on_phase.call1(&JsValue::NULL, &JsValue::from_str(phase.label()));
+        })
+        .map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(Engine {
+            snapshot,
+            members: Vec::new(),
+        })
     }
-}
-
-/// Runs every analysis, reporting phases to `on_phase`.
-fn analyze(raw: crate::parse::RawSnapshot, on_phase: &js_sys::Function) -> Result<Engine, JsError> {
-    let snapshot = Snapshot::build(raw, &mut |phase: Phase| {
-        // A failing progress callback must not abort the load.
-        let _ = on_phase.call1(&JsValue::NULL, &JsValue::from_str(phase.label()));
-    })
-    .map_err(|e| JsError::new(&e.to_string()))?;
-    Ok(Engine {
-        snapshot,
-        members: Vec::new(),
-    })
 }
 
 /// How many classes' sorted member lists the engine keeps.

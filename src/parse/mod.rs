@@ -9,7 +9,6 @@
 
 mod header;
 mod machine;
-pub mod tail;
 mod trace;
 
 pub use header::{EdgeField, Header, Meta, NodeField};
@@ -218,14 +217,7 @@ impl Parser {
     /// Joins a parser that read an input up to a record boundary inside the edges array with the
     /// [`resume_in_edges`](Parser::resume_in_edges) parser that read the rest.
     pub fn join(first: Parser, second: Parser) -> Result<RawSnapshot> {
-        Parser::join_tail(first, second.finish()?)
-    }
-
-    /// Like [`Parser::join`], with the second parser already finished: its [`RawSnapshot`] holds
-    /// only the rest of the edges and the later sections. A browser parses the second half in
-    /// another worker and sends this over as a [`tail`] message.
-    pub fn join_tail(first: Parser, mut rest: RawSnapshot) -> Result<RawSnapshot> {
-        let Mode::Plain(mut a) = first.mode else {
+        let (Mode::Plain(mut a), Mode::Plain(b)) = (first.mode, second.mode) else {
             return Err(Error::at(
                 Location::File,
                 ErrorKind::NotASnapshot("cannot join these parsers".into()),
@@ -243,6 +235,7 @@ impl Parser {
                 },
             ));
         }
+        let mut rest = b.finish()?;
         let header = a
             .header
             .take()
