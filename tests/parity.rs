@@ -140,6 +140,31 @@ fn check_nodes(name: &str) {
     );
 }
 
+type EdgeKey = (String, String, u32);
+
+fn edge_keys(page: query::Page<query::EdgeRow>) -> Vec<EdgeKey> {
+    page.rows
+        .into_iter()
+        .map(|r| (r.edge_type, r.edge_name, r.node.id))
+        .collect()
+}
+
+/// DevTools' list under `list`, with the other node's id under `id_key`.
+fn expected_edge_keys(case: &Value, list: &str, id_key: &str) -> Vec<EdgeKey> {
+    case[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["edge_type"].as_str().unwrap().to_owned(),
+                r["edge_name"].as_str().unwrap().to_owned(),
+                r[id_key].as_u64().unwrap() as u32,
+            )
+        })
+        .collect()
+}
+
 /// Retainers as DevTools' Retainers view lists them (filtering and order) and outgoing edges.
 fn check_retainers(name: &str) {
     let s = load(name);
@@ -147,43 +172,16 @@ fn check_retainers(name: &str) {
     for case in want.as_array().expect("a list of nodes") {
         let id = case["node_id"].as_u64().unwrap() as u32;
         let node = query::find_by_id(&s, id).unwrap_or_else(|| panic!("{name}: no node @{id}"));
-        let got: Vec<(String, String, u32)> = query::retainers(&s, node, 0, 100)
-            .rows
-            .into_iter()
-            .map(|r| (r.edge_type, r.edge_name, r.node.id))
-            .collect();
-        let expected: Vec<(String, String, u32)> = case["retainers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| {
-                (
-                    r["edge_type"].as_str().unwrap().to_owned(),
-                    r["edge_name"].as_str().unwrap().to_owned(),
-                    r["from_id"].as_u64().unwrap() as u32,
-                )
-            })
-            .collect();
-        assert_eq!(got, expected, "{name}: retainers of @{id}");
-
-        let got: Vec<(String, String, u32)> = query::edges(&s, node, 0, 100)
-            .rows
-            .into_iter()
-            .map(|r| (r.edge_type, r.edge_name, r.node.id))
-            .collect();
-        let expected: Vec<(String, String, u32)> = case["edges"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| {
-                (
-                    r["edge_type"].as_str().unwrap().to_owned(),
-                    r["edge_name"].as_str().unwrap().to_owned(),
-                    r["to_id"].as_u64().unwrap() as u32,
-                )
-            })
-            .collect();
-        assert_eq!(got, expected, "{name}: edges of @{id}");
+        assert_eq!(
+            edge_keys(query::retainers(&s, node, 0, 100)),
+            expected_edge_keys(case, "retainers", "from_id"),
+            "{name}: retainers of @{id}"
+        );
+        assert_eq!(
+            edge_keys(query::edges(&s, node, 0, 100)),
+            expected_edge_keys(case, "edges", "to_id"),
+            "{name}: edges of @{id}"
+        );
     }
 }
 

@@ -193,21 +193,38 @@ impl Machine {
         Ok(())
     }
 
+    /// A record may start only while the header's count allows one more.
     #[inline(always)]
-    fn emit_node(&mut self, v: u64) -> Result<()> {
-        let at = self.number_start;
-        let field = self.field;
-        if field == 0 && self.records == self.expected_records {
+    fn check_room(&self, what: &'static str) -> Result<()> {
+        if self.field == 0 && self.records == self.expected_records {
             let expected = self.expected_records;
             return Err(Error::at_byte(
-                at,
+                self.number_start,
                 ErrorKind::CountMismatch {
-                    what: "nodes",
+                    what,
                     expected,
                     found: expected + 1,
                 },
             ));
         }
+        Ok(())
+    }
+
+    /// Moves to the next field, and to the next record after the last field.
+    #[inline(always)]
+    fn next_field(&mut self) {
+        self.field += 1;
+        if self.field == self.field_count {
+            self.field = 0;
+            self.records += 1;
+        }
+    }
+
+    #[inline(always)]
+    fn emit_node(&mut self, v: u64) -> Result<()> {
+        let at = self.number_start;
+        let field = self.field;
+        self.check_room("nodes")?;
         let o = &mut self.out;
         let small = |v: u64, field: &'static str| -> Result<u32> {
             u32::try_from(v).map_err(|_| Error::at_byte(at, ErrorKind::NumberTooLarge { field }))
@@ -236,11 +253,7 @@ impl Machine {
             NodeField::Detachedness => o.detachedness.push((v & 3) as u8),
             NodeField::Other => {}
         }
-        self.field = field + 1;
-        if self.field == self.field_count {
-            self.field = 0;
-            self.records += 1;
-        }
+        self.next_field();
         Ok(())
     }
 
@@ -248,17 +261,7 @@ impl Machine {
     fn emit_edge(&mut self, v: u64) -> Result<()> {
         let at = self.number_start;
         let field = self.field;
-        if field == 0 && self.records == self.expected_records {
-            let expected = self.expected_records;
-            return Err(Error::at_byte(
-                at,
-                ErrorKind::CountMismatch {
-                    what: "edges",
-                    expected,
-                    found: expected + 1,
-                },
-            ));
-        }
+        self.check_room("edges")?;
         let o = &mut self.out;
         match self.edge_roles[field] {
             EdgeField::Type => {
@@ -289,11 +292,7 @@ impl Machine {
             }
             EdgeField::Other => {}
         }
-        self.field = field + 1;
-        if self.field == self.field_count {
-            self.field = 0;
-            self.records += 1;
-        }
+        self.next_field();
         Ok(())
     }
 
