@@ -324,7 +324,7 @@ impl Graph {
             edge_type,
             edge_name,
             edge_to,
-            // Filled by `build_retainers` once the essential edges are known (see
+            // Filled by `fill_retainers` once the essential edges are known (see
             // `Snapshot::build`), so that one pass also maps them to retainer slots.
             first_retainer: Vec::new(),
             retainer_node: Vec::new(),
@@ -441,17 +441,32 @@ impl Graph {
 /// Lists of values grouped by key in CSR form (`first[k]..first[k + 1]` index `values`), filled
 /// the way DevTools fills its retainer and dominated-node lists: each key's values land from its
 /// last slot down, in order of arrival. DevTools breaks ties in its views by slot, so the order
-/// matters. Until a key's slots are all filled, its first slot holds the count of free ones, so
-/// no counter array is needed. `pairs` is called twice (to count, then to fill) and must emit
-/// the same `(key, value)` pairs both times; `landed(i, slot)` learns where the i-th pair went.
+/// matters. `pairs` is called twice (to count, then to fill) and must emit the same
+/// `(key, value)` pairs both times; `landed(i, slot)` learns where the i-th pair went.
 pub fn reverse_filled_csr(
     keys: usize,
     len: usize,
     pairs: impl Fn(&mut dyn FnMut(u32, u32)),
+    landed: impl FnMut(usize, usize),
+) -> (Vec<u32>, Vec<u32>) {
+    let mut counts = vec![0u32; keys + 1];
+    pairs(&mut |key, _| counts[key as usize] += 1);
+    fill_counted_csr(counts, len, pairs, landed)
+}
+
+/// The second pass of [`reverse_filled_csr`], given `counts[k]`, the number of pairs with key
+/// `k` (one more entry at the end, which is ignored). The counting pass is separate so that it
+/// can run while the pairs' other inputs are still being computed.
+pub fn fill_counted_csr(
+    mut counts: Vec<u32>,
+    len: usize,
+    pairs: impl FnOnce(&mut dyn FnMut(u32, u32)),
     mut landed: impl FnMut(usize, usize),
 ) -> (Vec<u32>, Vec<u32>) {
-    let mut first = vec![0u32; keys + 1];
-    pairs(&mut |key, _| first[key as usize] += 1);
+    let keys = counts.len() - 1;
+    let first = &mut counts;
+    // Until a key's slots are all filled, its first slot holds the count of free ones, so no
+    // counter array is needed.
     let mut values = vec![0u32; len];
     let mut next = 0u32;
     for k in 0..keys {
@@ -472,32 +487,47 @@ pub fn reverse_filled_csr(
         landed(arrival, slot);
         arrival += 1;
     });
-    (first, values)
+    (counts, values)
 }
 
-/// The reverse index (DevTools' `buildRetainers`), in DevTools' slot order. The same pass
-/// carries the per-edge `essential` bits over to the slots, which is what the dominator
-/// computation reads. Returns `(first_retainer, retainer_node, essential_slots)`.
-pub fn build_retainers(
+/// How many edges point at each node (one extra entry at the end): the first pass of the
+/// retainer index, which reads only edge targets.
+pub fn count_retainers(node_count: usize, edge_to: &[u32]) -> Vec<u32> {
+    let mut counts = vec![0u32; node_count + 1];
+    for &to in edge_to {
+        counts[to as usize] += 1;
+    }
+    counts
+}
+
+/// The reverse index (DevTools' `buildRetainers`), in DevTools' slot order, from the counts of
+/// [`count_retainers`]. The same pass marks the slots whose edges count for dominators, as
+/// `essential(source, edge)` says: the dominator computation walks retainers, and a slot does
+/// not store its edge. Returns `(first_retainer, retainer_node, essential_slots)`.
+pub fn fill_retainers(
+    counts: Vec<u32>,
     first_edge: &[u32],
     edge_to: &[u32],
-    essential: &BitVec,
+    mut essential: impl FnMut(u32, usize) -> bool,
 ) -> (Vec<u32>, Vec<u32>, BitVec) {
     let node_count = first_edge.len() - 1;
     let mut slots = BitVec::new(edge_to.len());
+    // The source of the pair being placed, for `landed`, which learns only the edge.
+    let source_of_pair = std::cell::Cell::new(0u32);
     // Edges arrive in edge order, so the i-th pair is edge i.
-    let (first_retainer, retainer_node) = reverse_filled_csr(
-        node_count,
+    let (first_retainer, retainer_node) = fill_counted_csr(
+        counts,
         edge_to.len(),
         |emit| {
             for source in 0..node_count {
+                source_of_pair.set(source as u32);
                 for &to in &edge_to[first_edge[source] as usize..first_edge[source + 1] as usize] {
                     emit(to, source as u32);
                 }
             }
         },
         |edge, slot| {
-            if essential.get(edge) {
+            if essential(source_of_pair.get(), edge) {
                 slots.set(slot);
             }
         },

@@ -5,7 +5,8 @@ use crate::error::Result;
 use crate::graph::Graph;
 use crate::parse::RawSnapshot;
 
-/// The phases of [`Snapshot::build`], reported to a progress callback as each starts.
+/// The phases of [`Snapshot::build`], reported to a progress callback as each starts. Each is
+/// named for the step on its critical path; see [`Snapshot::build`] for what runs alongside.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
     Indexing,
@@ -13,7 +14,6 @@ pub enum Phase {
     Flags,
     Retainers,
     Dominators,
-    Distances,
     Classes,
     Statistics,
 }
@@ -26,7 +26,6 @@ impl Phase {
             Phase::Flags => "page objects",
             Phase::Retainers => "retainers",
             Phase::Dominators => "dominators",
-            Phase::Distances => "distances",
             Phase::Classes => "classes",
             Phase::Statistics => "statistics",
         }
@@ -77,44 +76,91 @@ fn join<A, B>(a: impl FnOnce() -> A, b: impl FnOnce() -> B) -> (A, B) {
 }
 
 impl Snapshot {
-    /// Indexes the parsed snapshot and runs every analysis, in DevTools' order.
+    /// Indexes the parsed snapshot and runs every analysis DevTools runs.
+    ///
+    /// Natively the work goes to two threads, three times over, pairing a step of the
+    /// dominators' critical path with steps that do not depend on it:
+    ///
+    /// | phase        | critical path                        | alongside                        |
+    /// |--------------|--------------------------------------|----------------------------------|
+    /// | page objects | page-object flags                    | shallow sizes, counting retainers|
+    /// | retainers    | depth-first numbering for dominators | retainer index                   |
+    /// | dominators   | Lengauer-Tarjan, retained sizes      | class names, distances           |
     pub fn build(raw: RawSnapshot, progress: &mut dyn FnMut(Phase)) -> Result<Snapshot> {
         progress(Phase::Indexing);
         let mut graph = Graph::build(raw)?;
         progress(Phase::DomState);
         analysis::dom_state::propagate(&mut graph);
+
         progress(Phase::Flags);
-        let flags = analysis::flags::calculate(&graph);
-        graph.detachedness = Vec::new();
-        let mut weakmaps = analysis::weakmap::Cache::new(graph.strings.len());
-        let essential_edges = analysis::dominators::essential_edges(&graph, &flags, &mut weakmaps);
-        progress(Phase::Retainers);
-        // Building the retainer index is long and reads only edges. Meanwhile, on a second
-        // thread: the shallow-size transfer (self sizes are taken out of the graph for it) and
-        // class names, neither of which needs retainers.
+        // Which edges count for dominators is decided edge by edge, on both threads, by the
+        // passes that read the edges anyway; each thread keeps its own cache of WeakMap names.
+        let strings = graph.strings.len();
+        // The shallow-size transfer rewrites self sizes, so they leave the graph meanwhile.
         let mut sizes = std::mem::take(&mut graph.self_size);
-        let ((first_retainer, retainer_node, essential_slots), mut classes) = join(
-            || crate::graph::build_retainers(&graph.first_edge, &graph.edge_to, &essential_edges),
+        let (flags, retainer_counts) = join(
+            || analysis::flags::calculate(&graph),
             || {
                 analysis::shallow::transfer(&graph, &mut sizes);
-                analysis::classes::assign(&graph)
+                crate::graph::count_retainers(graph.node_count(), &graph.edge_to)
             },
         );
         graph.self_size = sizes;
+        graph.detachedness = Vec::new();
+
+        progress(Phase::Retainers);
+        let mut weakmaps = analysis::weakmap::Cache::new(strings);
+        let mut weakmaps_alongside = analysis::weakmap::Cache::new(strings);
+        let (numbering, (first_retainer, retainer_node, essential_slots)) = join(
+            || analysis::dominators::number(&graph, &flags, &mut weakmaps),
+            || {
+                let mut page = false;
+                let mut last = u32::MAX;
+                crate::graph::fill_retainers(
+                    retainer_counts,
+                    &graph.first_edge,
+                    &graph.edge_to,
+                    |source, edge| {
+                        if source != last {
+                            last = source;
+                            page = analysis::dominators::is_page_object(&flags, source);
+                        }
+                        analysis::dominators::is_essential(
+                            &graph,
+                            &flags,
+                            &mut weakmaps_alongside,
+                            source,
+                            page,
+                            edge,
+                        )
+                    },
+                )
+            },
+        );
         graph.first_retainer = first_retainer;
         graph.retainer_node = retainer_node;
-        let essential = analysis::dominators::Essential {
-            edges: essential_edges,
-            slots: essential_slots,
-        };
+
         progress(Phase::Dominators);
-        let doms = analysis::dominators::calculate(&graph, &essential);
-        drop(essential);
-        // Distances come after the dominators so that their array and queue are not resident
-        // during the dominators' memory peak.
-        progress(Phase::Distances);
-        let distances = analysis::distances::calculate(&graph, &mut weakmaps);
+        let (doms, (mut classes, distances)) = join(
+            || {
+                analysis::dominators::calculate(
+                    &graph,
+                    &flags,
+                    &mut weakmaps,
+                    numbering,
+                    &essential_slots,
+                )
+            },
+            || {
+                let classes = analysis::classes::assign(&graph);
+                let distances = analysis::distances::calculate(&graph, &mut weakmaps_alongside);
+                (classes, distances)
+            },
+        );
+        drop(essential_slots);
         drop(weakmaps);
+        drop(weakmaps_alongside);
+
         progress(Phase::Classes);
         let dominator_tree = analysis::dominators::tree(&doms.idom, graph.root);
         analysis::classes::aggregate(

@@ -12,6 +12,7 @@ use super::js_parse_int;
 use super::weakmap::Cache;
 use crate::graph::Graph;
 use rustc_hash::FxHashSet as HashSet;
+use std::collections::VecDeque;
 
 pub const NO_DISTANCE: i32 = -5;
 pub const BASE_SYSTEM_DISTANCE: i32 = 100_000_000;
@@ -76,12 +77,9 @@ impl<'a> EdgeFilter<'a> {
     }
 }
 
-fn bfs(g: &Graph, queue: &mut Vec<u32>, distances: &mut [i32], filter: &mut EdgeFilter<'_>) {
+fn bfs(g: &Graph, queue: &mut VecDeque<u32>, distances: &mut [i32], filter: &mut EdgeFilter<'_>) {
     let weak = g.types.edge_weak;
-    let mut index = 0;
-    while index < queue.len() {
-        let node = queue[index];
-        index += 1;
+    while let Some(node) = queue.pop_front() {
         let distance = distances[node as usize] + 1;
         for e in g.edges(node) {
             if g.edge_type[e] == weak {
@@ -95,7 +93,7 @@ fn bfs(g: &Graph, queue: &mut Vec<u32>, distances: &mut [i32], filter: &mut Edge
                 continue;
             }
             distances[child as usize] = distance;
-            queue.push(child);
+            queue.push_back(child);
         }
     }
 }
@@ -104,12 +102,13 @@ pub fn calculate(g: &Graph, weakmaps: &mut Cache) -> Vec<i32> {
     let n = g.node_count();
     let mut distances = vec![NO_DISTANCE; n];
     let mut filter = EdgeFilter::new(g, weakmaps);
-    let mut queue: Vec<u32> = Vec::with_capacity(n);
+    // Only the frontier is queued: this runs beside the dominators' memory peak.
+    let mut queue: VecDeque<u32> = VecDeque::new();
     for e in g.edges(g.root) {
         let child = g.edge_to[e];
         if is_user_root(g, child) {
             distances[child as usize] = 1;
-            queue.push(child);
+            queue.push_back(child);
         }
     }
     let had_user_roots = !queue.is_empty();
@@ -120,8 +119,7 @@ pub fn calculate(g: &Graph, weakmaps: &mut Cache) -> Vec<i32> {
     } else {
         0
     };
-    queue.clear();
-    queue.push(g.root);
+    queue.push_back(g.root);
     bfs(g, &mut queue, &mut distances, &mut filter);
     distances
 }

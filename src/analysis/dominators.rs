@@ -13,49 +13,49 @@ use super::weakmap::Cache;
 use super::BitVec;
 use crate::graph::Graph;
 
-/// Which edges count for dominators, once per edge and once per retainer slot (the main loop
-/// walks retainers, and a slot does not store its edge; `graph::build_retainers` fills `slots`).
-pub struct Essential {
-    pub edges: BitVec,
-    pub slots: BitVec,
-}
-
-/// Marks the edges that count for dominators (see the module documentation).
-pub fn essential_edges(g: &Graph, flags: &[u8], weakmaps: &mut Cache) -> BitVec {
+/// Whether edge `e` of `node` counts for dominators (see the module documentation).
+/// `node_page` is whether `node` is a page object. Asked edge by edge where the edges are read
+/// anyway (the depth-first numbering and the retainer index), rather than marked in a pass of
+/// its own that everything else would wait for.
+#[inline]
+pub fn is_essential(
+    g: &Graph,
+    flags: &[u8],
+    weakmaps: &mut Cache,
+    node: u32,
+    node_page: bool,
+    e: usize,
+) -> bool {
     let t = g.types;
-    let n = g.node_count();
-    let mut edges = BitVec::new(g.edge_count());
-    for node in 0..n as u32 {
-        let node_page = flags[node as usize] & PAGE_OBJECT != 0;
-        for e in g.edges(node) {
-            let et = g.edge_type[e];
-            if et == t.edge_internal {
-                if let Some(eph) = weakmaps.get(&g.strings, g.edge_name[e]) {
-                    if eph.table_id == Some(g.node_id[node as usize]) {
-                        continue;
-                    }
-                }
+    let et = g.edge_type[e];
+    if et == t.edge_weak {
+        return false;
+    }
+    if et == t.edge_internal {
+        if let Some(eph) = weakmaps.get(&g.strings, g.edge_name[e]) {
+            if eph.table_id == Some(g.node_id[node as usize]) {
+                return false;
             }
-            if et == t.edge_weak {
-                continue;
-            }
-            let child = g.edge_to[e];
-            if child == node {
-                continue;
-            }
-            if node != g.root {
-                if et == t.edge_shortcut {
-                    continue;
-                }
-                let child_page = flags[child as usize] & PAGE_OBJECT != 0;
-                if child_page && !node_page {
-                    continue;
-                }
-            }
-            edges.set(e);
         }
     }
-    edges
+    let child = g.edge_to[e];
+    if child == node {
+        return false;
+    }
+    if node != g.root {
+        if et == t.edge_shortcut {
+            return false;
+        }
+        if !node_page && flags[child as usize] & PAGE_OBJECT != 0 {
+            return false;
+        }
+    }
+    true
+}
+
+#[inline]
+pub fn is_page_object(flags: &[u8], node: u32) -> bool {
+    flags[node as usize] & PAGE_OBJECT != 0
 }
 
 pub struct Dominators {
@@ -67,7 +67,7 @@ pub struct Dominators {
 
 /// The per-vertex state of Lengauer-Tarjan, kept together: the main loop touches all three for
 /// the same vertex at once, and one cache line instead of three is what makes it fast on
-/// millions of nodes. (The DFS parent lives in the `dom` array; see below.)
+/// millions of nodes. (The DFS parent lives in `Numbering::dom`; see there.)
 #[derive(Debug, Clone, Copy, Default)]
 struct Vertex {
     ancestor: u32,
@@ -75,87 +75,136 @@ struct Vertex {
     semi: u32,
 }
 
-pub fn calculate(g: &Graph, essential: &Essential) -> Dominators {
+/// The depth-first numbering Lengauer-Tarjan starts from. [`number`] walks from the root, which
+/// needs only forward edges and so runs while the retainer index is being built; [`calculate`]
+/// finishes it for the nodes the root does not reach, which needs retainers.
+///
+/// Vertices are numbered from 1, as in the paper; 0 means "none". Vertex v is node v - 1.
+pub struct Numbering {
+    vx: Vec<Vertex>,
+    /// `vertex[i]` is the vertex with DFS number i.
+    vertex: Vec<u32>,
+    /// One array, three lives, to save 4 bytes a node at the peak: a vertex's DFS parent until
+    /// the main loop reaches it (nothing reads the parent after that); then its link in the
+    /// bucket of its semidominator; then, once it leaves the bucket, its (provisional)
+    /// dominator.
+    dom: Vec<u32>,
+    count: u32,
+    /// For each node on the DFS path, the next edge to look at.
+    next_edge: Vec<u32>,
+    /// Whether a vertex has a DFS number yet. Every edge asks, and a bit set of all vertices
+    /// stays in cache where the vertices' own records would not.
+    visited: BitVec,
+}
+
+impl Numbering {
+    /// Walks depth-first from vertex `root` (whose parent must be set), numbering what it
+    /// reaches.
+    fn dfs(&mut self, g: &Graph, flags: &[u8], weakmaps: &mut Cache, root: u32) {
+        let Numbering {
+            vx,
+            vertex,
+            dom: parent,
+            count,
+            next_edge,
+            visited,
+        } = self;
+        next_edge[(root - 1) as usize] = g.first_edge[(root - 1) as usize];
+        let mut v = root;
+        while v != 0 {
+            if !visited.get(v as usize) {
+                visited.set(v as usize);
+                *count += 1;
+                vx[v as usize].semi = *count;
+                vx[v as usize].label = v;
+                vertex[*count as usize] = v;
+            }
+            let mut v_next = parent[v as usize];
+            let vo = v - 1;
+            let page = is_page_object(flags, vo);
+            let end = g.first_edge[vo as usize + 1];
+            let mut e = next_edge[vo as usize];
+            while e < end {
+                let w = g.edge_to[e as usize] + 1;
+                if !visited.get(w as usize)
+                    && is_essential(g, flags, weakmaps, vo, page, e as usize)
+                {
+                    parent[w as usize] = v;
+                    next_edge[(w - 1) as usize] = g.first_edge[(w - 1) as usize];
+                    v_next = w;
+                    break;
+                }
+                e += 1;
+            }
+            // Like DevTools, stop at the edge that led to the child: it is looked at again
+            // (and skipped) when the walk comes back to `v`.
+            next_edge[vo as usize] = e;
+            v = v_next;
+        }
+    }
+}
+
+/// Numbers the nodes depth-first from the root along essential edges, in DevTools' order.
+pub fn number(g: &Graph, flags: &[u8], weakmaps: &mut Cache) -> Numbering {
+    let len = g.node_count() + 1;
+    let mut numbering = Numbering {
+        vx: vec![Vertex::default(); len],
+        vertex: vec![0u32; len],
+        dom: vec![0u32; len],
+        count: 0,
+        next_edge: vec![0u32; len],
+        visited: BitVec::new(len),
+    };
+    numbering.dfs(g, flags, weakmaps, g.root + 1);
+    numbering
+}
+
+/// The rest of Lengauer-Tarjan, over retainers: `slots` marks the essential retainer slots.
+/// First the numbering is finished as DevTools does (see the module documentation). Retained
+/// sizes are summed from the graph's self sizes, so the shallow-size transfer must be done.
+pub fn calculate(
+    g: &Graph,
+    flags: &[u8],
+    weakmaps: &mut Cache,
+    mut numbering: Numbering,
+    slots: &BitVec,
+) -> Dominators {
     let n = g.node_count();
     let len = n + 1;
-    // Vertices are numbered from 1, as in the paper; 0 means "none". Vertex v is node v - 1.
-    let mut vx = vec![Vertex::default(); len];
-    // `vertex[i]` is the vertex with DFS number i.
-    let mut vertex = vec![0u32; len];
-    // One array, three lives, to save 4 bytes a node at the peak: a vertex's DFS parent until
-    // the main loop reaches it (nothing reads the parent after that); then its link in the bucket
-    // of its semidominator; then, once it leaves the bucket, its (provisional) dominator.
-    let mut dom = vec![0u32; len];
-    let mut count: u32 = 0;
-    let edges = &essential.edges;
-
-    {
-        let mut next_edge = vec![0u32; len];
-        let mut dfs = |root: u32,
-                       vx: &mut [Vertex],
-                       parent: &mut [u32],
-                       vertex: &mut [u32],
-                       count: &mut u32| {
-            next_edge[(root - 1) as usize] = g.first_edge[(root - 1) as usize];
-            let mut v = root;
-            while v != 0 {
-                if vx[v as usize].semi == 0 {
-                    *count += 1;
-                    vx[v as usize].semi = *count;
-                    vx[v as usize].label = v;
-                    vertex[*count as usize] = v;
-                }
-                let mut v_next = parent[v as usize];
-                let vo = (v - 1) as usize;
-                let end = g.first_edge[vo + 1];
-                let mut e = next_edge[vo];
-                while e < end {
-                    if edges.get(e as usize) {
-                        let w = g.edge_to[e as usize] + 1;
-                        if vx[w as usize].semi == 0 {
-                            parent[w as usize] = v;
-                            next_edge[(w - 1) as usize] = g.first_edge[(w - 1) as usize];
-                            v_next = w;
-                            break;
-                        }
-                    }
-                    e += 1;
-                }
-                // Like DevTools, stop at the edge that led to the child: it is looked at again
-                // (and skipped) when the walk comes back to `v`.
-                next_edge[vo] = e;
-                v = v_next;
-            }
-        };
-
-        let r = g.root + 1;
-        dfs(r, &mut vx, &mut dom, &mut vertex, &mut count);
-        if (count as usize) < n {
-            for v in 1..=n as u32 {
-                if vx[v as usize].semi == 0
-                    && !g.retainer_slots(v - 1).any(|s| essential.slots.get(s))
-                {
-                    dom[v as usize] = r;
-                    dfs(v, &mut vx, &mut dom, &mut vertex, &mut count);
-                }
-            }
-        }
-        if (count as usize) < n {
-            for v in 1..=n as u32 {
-                if vx[v as usize].semi == 0 {
-                    count += 1;
-                    vx[v as usize] = Vertex {
-                        ancestor: 0,
-                        label: v,
-                        semi: count,
-                    };
-                    dom[v as usize] = r;
-                    vertex[count as usize] = v;
-                }
+    let r = g.root + 1;
+    if (numbering.count as usize) < n {
+        for v in 1..=n as u32 {
+            if !numbering.visited.get(v as usize) && !g.retainer_slots(v - 1).any(|s| slots.get(s))
+            {
+                numbering.dom[v as usize] = r;
+                numbering.dfs(g, flags, weakmaps, v);
             }
         }
     }
-    let r = g.root + 1;
+    let Numbering {
+        mut vx,
+        mut vertex,
+        mut dom,
+        mut count,
+        next_edge,
+        visited,
+    } = numbering;
+    drop(next_edge);
+    if (count as usize) < n {
+        for v in 1..=n as u32 {
+            if !visited.get(v as usize) {
+                count += 1;
+                vx[v as usize] = Vertex {
+                    ancestor: 0,
+                    label: v,
+                    semi: count,
+                };
+                dom[v as usize] = r;
+                vertex[count as usize] = v;
+            }
+        }
+    }
+    drop(visited);
 
     // `bucket_head[v]` is the first vertex whose semidominator is v; `dom` links the rest.
     let mut bucket_head = vec![0u32; len];
@@ -206,7 +255,7 @@ pub fn calculate(g: &Graph, essential: &Essential) -> Dominators {
         let mut orphan = true;
         let mut semi_w = vx[w as usize].semi;
         for slot in g.retainer_slots(wo) {
-            if !essential.slots.get(slot) {
+            if !slots.get(slot) {
                 continue;
             }
             orphan = false;
@@ -267,7 +316,7 @@ pub fn calculate(g: &Graph, essential: &Essential) -> Dominators {
 /// Asks the CPU to start loading `value`'s cache line. A hint only: no effect on results, and
 /// nothing at all on targets without a prefetch instruction.
 #[inline(always)]
-fn prefetch<T>(value: &T) {
+pub(crate) fn prefetch<T>(value: &T) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: prefetching is a hint that never faults, and SSE is part of x86_64's baseline.
     #[allow(unused_unsafe)]
