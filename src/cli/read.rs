@@ -165,6 +165,11 @@ fn parse_split(path: &Path, len: u64, bar: Option<&ProgressBar>) -> Option<RawSn
                 }
             }
         }
+        if ok {
+            // Done first as a rule (the second half also holds the strings): make room for
+            // the second half's edges while it finishes.
+            first.prepare_join();
+        }
         let second = rest.join().ok().flatten();
         (ok.then_some(first), second)
     });

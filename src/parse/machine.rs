@@ -176,7 +176,22 @@ pub(super) struct Columns {
     pub(super) locations: Vec<u64>,
 }
 
+/// Writes one element in every page of `v`'s reserved but unused capacity, so that the pages
+/// are really allocated.
+fn touch_spare_capacity<T: Copy + Default>(v: &mut Vec<T>) {
+    let step = (4096 / std::mem::size_of::<T>()).max(1);
+    for slot in v.spare_capacity_mut().iter_mut().step_by(step) {
+        slot.write(T::default());
+    }
+}
+
 impl Columns {
+    pub(super) fn touch_spare_edge_capacity(&mut self) {
+        touch_spare_capacity(&mut self.edge_type);
+        touch_spare_capacity(&mut self.edge_name);
+        touch_spare_capacity(&mut self.edge_to);
+    }
+
     pub(super) fn into_raw(self, header: Header, trace_tree: Vec<TraceNode>) -> RawSnapshot {
         RawSnapshot {
             header,

@@ -214,6 +214,17 @@ impl Parser {
         })
     }
 
+    /// Called on the parser of the first part once it has read its part, while the other part
+    /// is still being parsed: touches the memory that [`Parser::join`] will copy the other
+    /// part's edges into. Memory is only really allocated when first written, page by page,
+    /// and taking those page faults here, on an otherwise idle thread, keeps them out of the
+    /// join, which both threads wait for. Harmless on any other parser.
+    pub fn prepare_join(&mut self) {
+        if let Mode::Plain(m) = &mut self.mode {
+            m.out.touch_spare_edge_capacity();
+        }
+    }
+
     /// Joins a parser that read an input up to a record boundary inside the edges array with the
     /// [`resume_in_edges`](Parser::resume_in_edges) parser that read the rest.
     pub fn join(first: Parser, second: Parser) -> Result<RawSnapshot> {
