@@ -15,7 +15,6 @@ pub enum Phase {
     Retainers,
     Dominators,
     Classes,
-    Statistics,
 }
 
 impl Phase {
@@ -27,7 +26,6 @@ impl Phase {
             Phase::Retainers => "retainers",
             Phase::Dominators => "dominators",
             Phase::Classes => "classes",
-            Phase::Statistics => "statistics",
         }
     }
 }
@@ -85,7 +83,8 @@ impl Snapshot {
     /// |--------------|--------------------------------------|----------------------------------|
     /// | page objects | page-object flags                    | shallow sizes, counting retainers|
     /// | retainers    | depth-first numbering for dominators | retainer index                   |
-    /// | dominators   | Lengauer-Tarjan, retained sizes      | class names, distances           |
+    /// | dominators   | Lengauer-Tarjan                      | class names and counts, distances, statistics |
+    /// | classes      | retained sizes                       | the dominator tree               |
     pub fn build(raw: RawSnapshot, progress: &mut dyn FnMut(Phase)) -> Result<Snapshot> {
         progress(Phase::Indexing);
         let mut graph = Graph::build(raw)?;
@@ -141,7 +140,7 @@ impl Snapshot {
         graph.retainer_node = retainer_node;
 
         progress(Phase::Dominators);
-        let (doms, (mut classes, distances)) = join(
+        let (doms, (mut classes, distances, statistics)) = join(
             || {
                 analysis::dominators::calculate(
                     &graph,
@@ -152,9 +151,10 @@ impl Snapshot {
                 )
             },
             || {
-                let classes = analysis::classes::assign(&graph);
+                let mut classes = analysis::classes::assign(&graph);
                 let distances = analysis::distances::calculate(&graph, &mut weakmaps_alongside);
-                (classes, distances)
+                analysis::classes::tally(&graph, &mut classes, &distances);
+                (classes, distances, analysis::statistics::calculate(&graph))
             },
         );
         drop(essential_slots);
@@ -162,23 +162,19 @@ impl Snapshot {
         drop(weakmaps_alongside);
 
         progress(Phase::Classes);
-        let dominator_tree = analysis::dominators::tree(&doms.idom, graph.root);
-        analysis::classes::aggregate(
-            &graph,
-            &mut classes,
-            &distances,
-            &doms.retained,
-            &dominator_tree,
+        let (retained, dominator_tree) = join(
+            || analysis::dominators::retained_sizes(&graph, &doms),
+            || analysis::dominators::tree(&doms.idom, graph.root),
         );
-        progress(Phase::Statistics);
+        analysis::classes::retained_sizes(&graph, &mut classes, &retained, &dominator_tree);
         let statistics =
-            analysis::statistics::calculate(&graph, doms.retained[graph.root as usize]);
+            statistics.with_total(retained[graph.root as usize], graph.extra_native_bytes);
         Ok(Snapshot {
             graph,
             flags,
             distances,
             dominators: doms.idom,
-            retained: doms.retained,
+            retained,
             dominator_tree,
             classes,
             statistics,

@@ -214,13 +214,9 @@ pub fn assign(g: &Graph) -> Classes {
 }
 
 /// Fills in the class table's counts and sizes: members with a non-zero self size only.
-pub fn aggregate(
-    g: &Graph,
-    c: &mut Classes,
-    distances: &[i32],
-    retained: &[u64],
-    tree: &DominatorTree,
-) {
+/// Counts, shallow sizes and distances of the classes: everything of the class table but the
+/// retained sizes, which wait for the dominators.
+pub fn tally(g: &Graph, c: &mut Classes, distances: &[i32]) {
     let (class_of, classes) = (&c.class_of, &mut c.classes);
     for node in 0..g.node_count() as u32 {
         let size = g.self_size.get(node);
@@ -232,19 +228,13 @@ pub fn aggregate(
         c.self_size += size;
         c.distance = c.distance.min(distances[node as usize]);
     }
-    class_retained_sizes(g, class_of, retained, tree, classes);
 }
 
 /// A class's retained size counts each member whose dominator-tree ancestors include no other
 /// member, so nested members are not counted twice. One depth-first walk of the dominator tree,
 /// with an explicit stack and a per-class "inside a counted member" mark.
-fn class_retained_sizes(
-    g: &Graph,
-    class_of: &[u32],
-    retained: &[u64],
-    tree: &DominatorTree,
-    classes: &mut [ClassInfo],
-) {
+pub fn retained_sizes(g: &Graph, c: &mut Classes, retained: &[u64], tree: &DominatorTree) {
+    let (class_of, classes) = (&c.class_of, &mut c.classes);
     let mut inside = vec![false; classes.len()];
     // Entries are nodes to enter, or (with the high bit set) nodes to leave.
     const LEAVE: u64 = 1 << 32;

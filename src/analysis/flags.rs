@@ -3,6 +3,7 @@
 //! Page-object flags decide which edges count for dominators. DevTools' third flag, "can be
 //! queried" (for evaluating objects in a live page), means nothing offline and is not computed.
 
+use super::BitVec;
 use crate::graph::Graph;
 
 pub const DETACHED_DOM_TREE_NODE: u8 = 2;
@@ -31,6 +32,9 @@ pub fn calculate(g: &Graph) -> Vec<u8> {
     }
 
     // Page objects: from the root's shortcut edges (globals) and `(Document DOM trees)`.
+    // The walk asks about every edge's target: a bit set of all nodes stays in cache where the
+    // byte flags would not. The bits become flags at the end.
+    let mut page = BitVec::new(n);
     let mut stack: Vec<u32> = Vec::new();
     for e in g.edges(g.root) {
         let et = g.edge_type[e];
@@ -45,16 +49,21 @@ pub fn calculate(g: &Graph) -> Vec<u8> {
             continue;
         }
         stack.push(child);
-        flags[child as usize] |= PAGE_OBJECT;
+        page.set(child as usize);
     }
     while let Some(node) = stack.pop() {
         for e in g.edges(node) {
             let child = g.edge_to[e];
-            if flags[child as usize] & PAGE_OBJECT != 0 || g.edge_type[e] == t.edge_weak {
+            if page.get(child as usize) || g.edge_type[e] == t.edge_weak {
                 continue;
             }
             stack.push(child);
-            flags[child as usize] |= PAGE_OBJECT;
+            page.set(child as usize);
+        }
+    }
+    for (node, flag) in flags.iter_mut().enumerate() {
+        if page.get(node) {
+            *flag |= PAGE_OBJECT;
         }
     }
     flags

@@ -24,6 +24,14 @@ pub struct Statistics {
 }
 
 impl Statistics {
+    /// Completes [`calculate`]'s result with the total: the root's retained size plus the
+    /// native bytes outside the graph.
+    pub fn with_total(mut self, root_retained: u64, extra_native_bytes: u64) -> Statistics {
+        self.total = root_retained + extra_native_bytes;
+        self.v8heap = self.total.saturating_sub(self.native);
+        self
+    }
+
     /// What the other categories leave of the V8 heap.
     pub fn other(&self) -> u64 {
         self.v8heap
@@ -31,7 +39,9 @@ impl Statistics {
     }
 }
 
-pub fn calculate(g: &Graph, root_retained: u64) -> Statistics {
+/// Sizes by category. The total, which needs the root's retained size, is left to
+/// [`Statistics::with_total`], so that this can run while the dominators are computed.
+pub fn calculate(g: &Graph) -> Statistics {
     let t = g.types;
     let mut s = Statistics {
         native: g.extra_native_bytes,
@@ -55,8 +65,6 @@ pub fn calculate(g: &Graph, root_retained: u64) -> Statistics {
             s.js_arrays += array_size(g, node);
         }
     }
-    s.total = root_retained + g.extra_native_bytes;
-    s.v8heap = s.total.saturating_sub(s.native);
     s
 }
 
