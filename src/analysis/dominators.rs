@@ -205,7 +205,9 @@ pub fn calculate(
     }
     drop(visited);
 
-    // `bucket_head[v]` is the first vertex whose semidominator is v; `dom` links the rest.
+    // `bucket_head[i]` is the first vertex whose semidominator has DFS number i; `dom` links
+    // the rest. Keyed by DFS number rather than by vertex: the main loop walks DFS numbers, so
+    // the buckets it touches are near one another.
     let mut bucket_head = vec![0u32; len];
     let mut stack: Vec<u32> = Vec::new();
 
@@ -269,12 +271,14 @@ pub fn calculate(
         vx[w as usize].semi = semi_w;
         // The parent is read before `dom[w]` becomes w's bucket link.
         let p = dom[w as usize];
-        let s = vertex[semi_w as usize];
-        dom[w as usize] = bucket_head[s as usize];
-        bucket_head[s as usize] = w;
+        dom[w as usize] = bucket_head[semi_w as usize];
+        bucket_head[semi_w as usize] = w;
         vx[w as usize].ancestor = p;
-        let mut v = bucket_head[p as usize];
-        bucket_head[p as usize] = 0;
+        // The parent comes earlier in DFS order, so the loop has not reached it: its `semi` is
+        // still its DFS number.
+        let p_number = vx[p as usize].semi;
+        let mut v = bucket_head[p_number as usize];
+        bucket_head[p_number as usize] = 0;
         while v != 0 {
             let next = dom[v as usize];
             let u = evaluate(v, &mut vx);
