@@ -253,32 +253,51 @@ impl Graph {
         }
         first_edge.push(next as u32);
 
-        for (n, &name) in node_name.iter().enumerate() {
-            if name >= string_count {
-                return Err(Error::at(
-                    Location::Node(n as u32),
-                    ErrorKind::StringIndexOutOfRange {
-                        index: name,
-                        strings: string_count,
-                    },
-                ));
-            }
-        }
         let types = Types::resolve(&header.meta.node_types, &header.meta.edge_types);
-        for (e, (&t, &name)) in edge_type.iter().zip(&edge_name).enumerate() {
-            // Element and hidden edges carry an index, not a string.
-            if t != types.edge_element && t != types.edge_hidden && name >= string_count {
-                return Err(Error::at(
-                    Location::Edge(e as u32),
-                    ErrorKind::StringIndexOutOfRange {
-                        index: name,
-                        strings: string_count,
-                    },
-                ));
-            }
-        }
-
         let fields = header.meta.node_fields.len() as u64;
+        // Checking the edges' names is the longest part; constructor locations are indexed
+        // meanwhile. Errors are reported in the same order either way.
+        let ((names_checked, location_map), edge_names_checked) = crate::parallel::join(
+            || {
+                let checked = node_name
+                    .iter()
+                    .position(|&name| name >= string_count)
+                    .map_or(Ok(()), |n| {
+                        Err(Error::at(
+                            Location::Node(n as u32),
+                            ErrorKind::StringIndexOutOfRange {
+                                index: node_name[n],
+                                strings: string_count,
+                            },
+                        ))
+                    });
+                let locations =
+                    build_locations(&header.meta.location_fields, &locations, fields, node_count);
+                (checked, locations)
+            },
+            || {
+                // Element and hidden edges carry an index, not a string.
+                let bad = |(&t, &name): (&u8, &u32)| {
+                    t != types.edge_element && t != types.edge_hidden && name >= string_count
+                };
+                edge_type
+                    .iter()
+                    .zip(&edge_name)
+                    .position(bad)
+                    .map_or(Ok(()), |e| {
+                        Err(Error::at(
+                            Location::Edge(e as u32),
+                            ErrorKind::StringIndexOutOfRange {
+                                index: edge_name[e],
+                                strings: string_count,
+                            },
+                        ))
+                    })
+            },
+        );
+        names_checked?;
+        edge_names_checked?;
+
         let root = match header.root_index {
             Some(index) if index % fields == 0 && index / fields < node_count as u64 => {
                 (index / fields) as u32
@@ -292,8 +311,6 @@ impl Graph {
             None => 0,
         };
 
-        let location_map =
-            build_locations(&header.meta.location_fields, &locations, fields, node_count);
         let function_infos = build_function_infos(
             &header.meta.trace_function_info_fields,
             &trace_function_infos,
@@ -554,14 +571,32 @@ fn build_locations(
         return Locations::default();
     };
     let clamp = |v: u64| v.min(u32::MAX as u64) as u32;
-    let mut entries: Vec<(u32, SourceLocation)> = flat
+    // Beyond 2^32 records (128 GB of them) the rest are ignored: positions must fit 32 bits.
+    let records: Vec<&[u64]> = flat
         .chunks_exact(fields.len())
+        .take(u32::MAX as usize)
+        .collect();
+    // Sorting plain integers is what makes this fast: node in the high half, and the record's
+    // position from the end in the low half, so that a node's last location sorts first.
+    let last = records.len().saturating_sub(1) as u64;
+    let mut keys: Vec<u64> = records
+        .iter()
+        .enumerate()
         // A location for a node that does not exist is ignored, as DevTools never looks it up.
-        .filter(|rec| rec[index] % node_fields == 0 && rec[index] / node_fields < node_count as u64)
-        .map(|rec| {
-            let node = (rec[index] / node_fields) as u32;
+        .filter(|(_, rec)| {
+            rec[index] % node_fields == 0 && rec[index] / node_fields < node_count as u64
+        })
+        .map(|(i, rec)| (rec[index] / node_fields) << 32 | (last - i as u64))
+        .collect();
+    keys.sort_unstable();
+    // The last location given for a node wins, as in DevTools' map.
+    keys.dedup_by_key(|k| *k >> 32);
+    let entries = keys
+        .iter()
+        .map(|&k| {
+            let rec = records[(last - (k & 0xFFFF_FFFF)) as usize];
             (
-                node,
+                (k >> 32) as u32,
                 SourceLocation {
                     script_id: clamp(rec[script]),
                     line: clamp(rec[line]),
@@ -570,10 +605,6 @@ fn build_locations(
             )
         })
         .collect();
-    // The last location given for a node wins, as in DevTools' map.
-    entries.reverse();
-    entries.sort_by_key(|e| e.0);
-    entries.dedup_by_key(|e| e.0);
     Locations { entries }
 }
 

@@ -12,6 +12,7 @@ pub mod analysis;
 pub mod error;
 pub mod graph;
 pub mod names;
+pub(crate) mod parallel;
 pub mod parse;
 pub mod query;
 pub mod snapshot;

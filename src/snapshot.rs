@@ -3,6 +3,7 @@
 use crate::analysis::{self, classes::Classes, dominators::DominatorTree, statistics::Statistics};
 use crate::error::Result;
 use crate::graph::Graph;
+use crate::parallel::join;
 use crate::parse::RawSnapshot;
 
 /// The phases of [`Snapshot::build`], reported to a progress callback as each starts. Each is
@@ -52,25 +53,6 @@ impl std::fmt::Debug for DominatorTree {
             self.first_child.len().saturating_sub(1)
         )
     }
-}
-
-/// Runs two independent computations, on two threads where threads exist.
-#[cfg(not(target_arch = "wasm32"))]
-fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
-    std::thread::scope(|scope| {
-        let handle = scope.spawn(a);
-        let rb = b();
-        let ra = handle
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (ra, rb)
-    })
-}
-
-/// Browsers run the analyses in one worker: no threads there.
-#[cfg(target_arch = "wasm32")]
-fn join<A, B>(a: impl FnOnce() -> A, b: impl FnOnce() -> B) -> (A, B) {
-    (a(), b())
 }
 
 impl Snapshot {
