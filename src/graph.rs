@@ -226,9 +226,9 @@ impl Graph {
         // present.
         let mut first_edge = edge_count;
         let mut next: u64 = 0;
-        for n in 0..node_count {
-            let count = first_edge[n] as u64;
-            first_edge[n] = next as u32;
+        for (n, first) in first_edge[..node_count].iter_mut().enumerate() {
+            let count = *first as u64;
+            *first = next as u32;
             next += count;
             if next > edge_total as u64 {
                 return Err(Error::at(
@@ -486,9 +486,9 @@ pub fn fill_counted_csr(
     // counter array is needed.
     let mut values = vec![0u32; len];
     let mut next = 0u32;
-    for k in 0..keys {
-        let count = first[k];
-        first[k] = next;
+    for first in first[..keys].iter_mut() {
+        let count = *first;
+        *first = next;
         if count > 0 {
             values[next as usize] = count;
         }
