@@ -65,8 +65,8 @@ impl Snapshot {
     /// |--------------|--------------------------------------|----------------------------------|
     /// | page objects | page-object flags                    | shallow sizes, counting retainers|
     /// | retainers    | depth-first numbering for dominators | retainer index                   |
-    /// | dominators   | Lengauer-Tarjan                      | class names and counts, distances, statistics |
-    /// | classes      | retained sizes                       | the dominator tree               |
+    /// | dominators   | Lengauer-Tarjan, retained sizes      | class names and counts, statistics |
+    /// | classes      | dominator tree, class retained sizes | distances                        |
     pub fn build(raw: RawSnapshot, progress: &mut dyn FnMut(Phase)) -> Result<Snapshot> {
         progress(Phase::Indexing);
         let mut graph = Graph::build(raw)?;
@@ -122,7 +122,7 @@ impl Snapshot {
         graph.retainer_node = retainer_node;
 
         progress(Phase::Dominators);
-        let (doms, (mut classes, distances, statistics)) = join(
+        let (doms, (mut classes, statistics)) = join(
             || {
                 analysis::dominators::calculate(
                     &graph,
@@ -134,29 +134,44 @@ impl Snapshot {
             },
             || {
                 let mut classes = analysis::classes::assign(&graph);
-                let distances = analysis::distances::calculate(&graph, &mut weakmaps_alongside);
-                analysis::classes::tally(&graph, &mut classes, &distances);
-                (classes, distances, analysis::statistics::calculate(&graph))
+                analysis::classes::tally(&graph, &mut classes);
+                (classes, analysis::statistics::calculate(&graph))
             },
         );
         drop(essential_slots);
         drop(weakmaps);
-        drop(weakmaps_alongside);
 
+        // Distances wait for Lengauer-Tarjan to free its arrays: beside them, the walk's
+        // frontier would raise the memory peak.
         progress(Phase::Classes);
-        let (retained, dominator_tree) = join(
-            || analysis::dominators::retained_sizes(&graph, &doms),
-            || analysis::dominators::tree(&doms.idom, graph.root),
+        let class_of = &classes.class_of;
+        let class_count = classes.classes.len();
+        let infos = &mut classes.classes;
+        let (dominator_tree, (distances, class_distances)) = join(
+            || {
+                let tree = analysis::dominators::tree(&doms.idom, graph.root);
+                analysis::classes::retained_sizes(&graph, class_of, infos, &doms.retained, &tree);
+                tree
+            },
+            || {
+                let distances = analysis::distances::calculate(&graph, &mut weakmaps_alongside);
+                let by_class =
+                    analysis::classes::distances(&graph, class_of, class_count, &distances);
+                (distances, by_class)
+            },
         );
-        analysis::classes::retained_sizes(&graph, &mut classes, &retained, &dominator_tree);
+        drop(weakmaps_alongside);
+        for (class, distance) in classes.classes.iter_mut().zip(class_distances) {
+            class.distance = distance;
+        }
         let statistics =
-            statistics.with_total(retained[graph.root as usize], graph.extra_native_bytes);
+            statistics.with_total(doms.retained[graph.root as usize], graph.extra_native_bytes);
         Ok(Snapshot {
             graph,
             flags,
             distances,
             dominators: doms.idom,
-            retained,
+            retained: doms.retained,
             dominator_tree,
             classes,
             statistics,

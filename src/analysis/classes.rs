@@ -214,9 +214,9 @@ pub fn assign(g: &Graph) -> Classes {
 }
 
 /// Fills in the class table's counts and sizes: members with a non-zero self size only.
-/// Counts, shallow sizes and distances of the classes: everything of the class table but the
-/// retained sizes, which wait for the dominators.
-pub fn tally(g: &Graph, c: &mut Classes, distances: &[i32]) {
+/// Counts and shallow sizes of the classes: the class table but for distances and retained
+/// sizes, which come later.
+pub fn tally(g: &Graph, c: &mut Classes) {
     let (class_of, classes) = (&c.class_of, &mut c.classes);
     for node in 0..g.node_count() as u32 {
         let size = g.self_size.get(node);
@@ -226,35 +226,74 @@ pub fn tally(g: &Graph, c: &mut Classes, distances: &[i32]) {
         let c = &mut classes[class_of[node as usize] as usize];
         c.count += 1;
         c.self_size += size;
-        c.distance = c.distance.min(distances[node as usize]);
     }
+}
+
+/// Each class's distance: the least of its counted members' (those of non-zero size), or
+/// `i32::MAX` when it has none. Returned rather than stored, so that it can be computed while
+/// the retained sizes are being added to the classes.
+pub fn distances(g: &Graph, class_of: &[u32], classes: usize, distances: &[i32]) -> Vec<i32> {
+    let mut by_class = vec![i32::MAX; classes];
+    for node in 0..g.node_count() as u32 {
+        if g.self_size.get(node) == 0 {
+            continue;
+        }
+        let class = class_of[node as usize] as usize;
+        by_class[class] = by_class[class].min(distances[node as usize]);
+    }
+    by_class
 }
 
 /// A class's retained size counts each member whose dominator-tree ancestors include no other
 /// member, so nested members are not counted twice. One depth-first walk of the dominator tree,
-/// with an explicit stack and a per-class "inside a counted member" mark.
-pub fn retained_sizes(g: &Graph, c: &mut Classes, retained: &[u64], tree: &DominatorTree) {
-    let (class_of, classes) = (&c.class_of, &mut c.classes);
+/// with a per-class "inside a counted member" mark. The walk's stack holds one frame per level
+/// (a node and its next child), not every pending child: it stays as small as the tree is deep
+/// while the distances' walk runs beside it.
+pub fn retained_sizes(
+    g: &Graph,
+    class_of: &[u32],
+    classes: &mut [ClassInfo],
+    retained: &[u64],
+    tree: &DominatorTree,
+) {
+    struct Frame {
+        node: u32,
+        next_child: u32,
+        /// Whether entering `node` set its class's mark, which leaving it clears.
+        marked: bool,
+    }
     let mut inside = vec![false; classes.len()];
-    // Entries are nodes to enter, or (with the high bit set) nodes to leave.
-    const LEAVE: u64 = 1 << 32;
-    let mut stack: Vec<u64> = vec![g.root as u64];
-    while let Some(entry) = stack.pop() {
-        if entry & LEAVE != 0 {
-            inside[class_of[(entry & 0xFFFF_FFFF) as usize] as usize] = false;
-            continue;
-        }
-        let node = entry as u32;
+    let mut enter = |node: u32, inside: &mut [bool]| -> Frame {
         let class = class_of[node as usize] as usize;
-        let from = tree.first_child[node as usize] as usize;
-        let to = tree.first_child[node as usize + 1] as usize;
+        let from = tree.first_child[node as usize];
+        let to = tree.first_child[node as usize + 1];
+        let mut marked = false;
         if !inside[class] && g.self_size.get(node) != 0 {
             classes[class].retained_size += retained[node as usize];
             if from != to {
                 inside[class] = true;
-                stack.push(LEAVE | node as u64);
+                marked = true;
             }
         }
-        stack.extend(tree.children[from..to].iter().map(|&c| c as u64));
+        Frame {
+            node,
+            next_child: from,
+            marked,
+        }
+    };
+    let mut stack = vec![enter(g.root, &mut inside)];
+    while let Some(top) = stack.last_mut() {
+        let end = tree.first_child[top.node as usize + 1];
+        if top.next_child < end {
+            let child = tree.children[top.next_child as usize];
+            top.next_child += 1;
+            let frame = enter(child, &mut inside);
+            stack.push(frame);
+        } else {
+            if top.marked {
+                inside[class_of[top.node as usize] as usize] = false;
+            }
+            stack.pop();
+        }
     }
 }

@@ -61,8 +61,8 @@ pub fn is_page_object(flags: &[u8], node: u32) -> bool {
 pub struct Dominators {
     /// The immediate dominator of each node; the root's is itself.
     pub idom: Vec<u32>,
-    /// The nodes in depth-first order: each comes after its dominator.
-    pub order: Vec<u32>,
+    /// Self size plus the retained sizes of the nodes it immediately dominates.
+    pub retained: Vec<u64>,
 }
 
 /// The per-vertex state of Lengauer-Tarjan, kept together: the main loop touches all three for
@@ -160,7 +160,8 @@ pub fn number(g: &Graph, flags: &[u8], weakmaps: &mut Cache) -> Numbering {
 }
 
 /// The rest of Lengauer-Tarjan, over retainers: `slots` marks the essential retainer slots.
-/// First the numbering is finished as DevTools does (see the module documentation).
+/// First the numbering is finished as DevTools does (see the module documentation). Retained
+/// sizes are summed from the graph's self sizes, so the shallow-size transfer must be done.
 pub fn calculate(
     g: &Graph,
     flags: &[u8],
@@ -303,29 +304,19 @@ pub fn calculate(
     drop(vx);
 
     let mut idom = vec![0u32; n];
+    let mut retained = vec![0u64; n];
     for o in 0..n {
         idom[o] = dom[o + 1] - 1;
+        retained[o] = g.self_size.get(o as u32);
     }
     drop(dom);
-    // From vertices to nodes, in place.
-    let mut order = vertex;
-    for i in 1..=count as usize {
-        order[i - 1] = order[i] - 1;
+    // Retained sizes, bottom-up in reverse depth-first order: each node comes after its
+    // dominator.
+    for i in (2..=count).rev() {
+        let o = (vertex[i as usize] - 1) as usize;
+        retained[idom[o] as usize] += retained[o];
     }
-    order.truncate(count as usize);
-    Dominators { idom, order }
-}
-
-/// Retained sizes: each node's self size plus the retained sizes of the nodes it immediately
-/// dominates, summed bottom-up in reverse depth-first order. Needs the shallow-size transfer done.
-pub fn retained_sizes(g: &Graph, doms: &Dominators) -> Vec<u64> {
-    let mut retained: Vec<u64> = (0..g.node_count() as u32)
-        .map(|node| g.self_size.get(node))
-        .collect();
-    for &node in doms.order[1..].iter().rev() {
-        retained[doms.idom[node as usize] as usize] += retained[node as usize];
-    }
-    retained
+    Dominators { idom, retained }
 }
 
 /// Asks the CPU to start loading `value`'s cache line. A hint only: no effect on results, and
