@@ -257,20 +257,21 @@ impl Graph {
         let fields = header.meta.node_fields.len() as u64;
         // Checking the edges' names is the longest part; constructor locations are indexed
         // meanwhile. Errors are reported in the same order either way.
+        let out_of_range = |location: Location, index: u32| {
+            Error::at(
+                location,
+                ErrorKind::StringIndexOutOfRange {
+                    index,
+                    strings: string_count,
+                },
+            )
+        };
         let ((names_checked, location_map), edge_names_checked) = crate::parallel::join(
             || {
-                let checked = node_name
-                    .iter()
-                    .position(|&name| name >= string_count)
-                    .map_or(Ok(()), |n| {
-                        Err(Error::at(
-                            Location::Node(n as u32),
-                            ErrorKind::StringIndexOutOfRange {
-                                index: node_name[n],
-                                strings: string_count,
-                            },
-                        ))
-                    });
+                let checked = match node_name.iter().position(|&name| name >= string_count) {
+                    Some(n) => Err(out_of_range(Location::Node(n as u32), node_name[n])),
+                    None => Ok(()),
+                };
                 let locations =
                     build_locations(&header.meta.location_fields, &locations, fields, node_count);
                 (checked, locations)
@@ -280,19 +281,10 @@ impl Graph {
                 let bad = |(&t, &name): (&u8, &u32)| {
                     t != types.edge_element && t != types.edge_hidden && name >= string_count
                 };
-                edge_type
-                    .iter()
-                    .zip(&edge_name)
-                    .position(bad)
-                    .map_or(Ok(()), |e| {
-                        Err(Error::at(
-                            Location::Edge(e as u32),
-                            ErrorKind::StringIndexOutOfRange {
-                                index: edge_name[e],
-                                strings: string_count,
-                            },
-                        ))
-                    })
+                match edge_type.iter().zip(&edge_name).position(bad) {
+                    Some(e) => Err(out_of_range(Location::Edge(e as u32), edge_name[e])),
+                    None => Ok(()),
+                }
             },
         );
         names_checked?;
@@ -571,22 +563,19 @@ fn build_locations(
         return Locations::default();
     };
     let clamp = |v: u64| v.min(u32::MAX as u64) as u32;
+    let record = |i: u64| &flat[i as usize * fields.len()..][..fields.len()];
     // Beyond 2^32 records (128 GB of them) the rest are ignored: positions must fit 32 bits.
-    let records: Vec<&[u64]> = flat
-        .chunks_exact(fields.len())
-        .take(u32::MAX as usize)
-        .collect();
+    let count = ((flat.len() / fields.len()) as u64).min(u32::MAX as u64);
     // Sorting plain integers is what makes this fast: node in the high half, and the record's
     // position from the end in the low half, so that a node's last location sorts first.
-    let last = records.len().saturating_sub(1) as u64;
-    let mut keys: Vec<u64> = records
-        .iter()
-        .enumerate()
+    let last = count.saturating_sub(1);
+    let mut keys: Vec<u64> = (0..count)
+        .map(|i| (i, record(i)[index]))
         // A location for a node that does not exist is ignored, as DevTools never looks it up.
-        .filter(|(_, rec)| {
-            rec[index] % node_fields == 0 && rec[index] / node_fields < node_count as u64
+        .filter(|&(_, object)| {
+            object % node_fields == 0 && object / node_fields < node_count as u64
         })
-        .map(|(i, rec)| (rec[index] / node_fields) << 32 | (last - i as u64))
+        .map(|(i, object)| (object / node_fields) << 32 | (last - i))
         .collect();
     keys.sort_unstable();
     // The last location given for a node wins, as in DevTools' map.
@@ -594,7 +583,7 @@ fn build_locations(
     let entries = keys
         .iter()
         .map(|&k| {
-            let rec = records[(last - (k & 0xFFFF_FFFF)) as usize];
+            let rec = record(last - (k & 0xFFFF_FFFF));
             (
                 (k >> 32) as u32,
                 SourceLocation {

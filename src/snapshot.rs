@@ -95,25 +95,13 @@ impl Snapshot {
         let (numbering, (first_retainer, retainer_node, essential_slots)) = join(
             || analysis::dominators::number(&graph, &flags, &mut weakmaps),
             || {
-                let mut page = false;
-                let mut last = u32::MAX;
                 crate::graph::fill_retainers(
                     retainer_counts,
                     &graph.first_edge,
                     &graph.edge_to,
                     |source, edge| {
-                        if source != last {
-                            last = source;
-                            page = analysis::dominators::is_page_object(&flags, source);
-                        }
-                        analysis::dominators::is_essential(
-                            &graph,
-                            &flags,
-                            &mut weakmaps_alongside,
-                            source,
-                            page,
-                            edge,
-                        )
+                        let weakmaps = &mut weakmaps_alongside;
+                        analysis::dominators::is_essential(&graph, &flags, weakmaps, source, edge)
                     },
                 )
             },

@@ -68,7 +68,14 @@ fn chunked_feed_gives_the_devtools_summary() {
     // The worker shows these labels as progress: every phase reports itself, in order.
     assert_eq!(
         phases,
-        ["indexing", "DOM state", "page objects", "retainers", "dominators", "classes"],
+        [
+            "indexing",
+            "DOM state",
+            "page objects",
+            "retainers",
+            "dominators",
+            "classes"
+        ],
     );
 
     // The class table's first page equals DevTools' top classes by retained size.

@@ -13,19 +13,11 @@ use super::weakmap::Cache;
 use super::BitVec;
 use crate::graph::Graph;
 
-/// Whether edge `e` of `node` counts for dominators (see the module documentation).
-/// `node_page` is whether `node` is a page object. Asked edge by edge where the edges are read
-/// anyway (the depth-first numbering and the retainer index), rather than marked in a pass of
-/// its own that everything else would wait for.
+/// Whether edge `e` of `node` counts for dominators (see the module documentation). Asked edge
+/// by edge where the edges are read anyway (the depth-first numbering and the retainer index),
+/// rather than marked in a pass of its own that everything else would wait for.
 #[inline]
-pub fn is_essential(
-    g: &Graph,
-    flags: &[u8],
-    weakmaps: &mut Cache,
-    node: u32,
-    node_page: bool,
-    e: usize,
-) -> bool {
+pub fn is_essential(g: &Graph, flags: &[u8], weakmaps: &mut Cache, node: u32, e: usize) -> bool {
     let t = g.types;
     let et = g.edge_type[e];
     if et == t.edge_weak {
@@ -46,16 +38,12 @@ pub fn is_essential(
         if et == t.edge_shortcut {
             return false;
         }
-        if !node_page && flags[child as usize] & PAGE_OBJECT != 0 {
+        let page = |n: u32| flags[n as usize] & PAGE_OBJECT != 0;
+        if page(child) && !page(node) {
             return false;
         }
     }
     true
-}
-
-#[inline]
-pub fn is_page_object(flags: &[u8], node: u32) -> bool {
-    flags[node as usize] & PAGE_OBJECT != 0
 }
 
 pub struct Dominators {
@@ -121,14 +109,11 @@ impl Numbering {
             }
             let mut v_next = parent[v as usize];
             let vo = v - 1;
-            let page = is_page_object(flags, vo);
             let end = g.first_edge[vo as usize + 1];
             let mut e = next_edge[vo as usize];
             while e < end {
                 let w = g.edge_to[e as usize] + 1;
-                if !visited.get(w as usize)
-                    && is_essential(g, flags, weakmaps, vo, page, e as usize)
-                {
+                if !visited.get(w as usize) && is_essential(g, flags, weakmaps, vo, e as usize) {
                     parent[w as usize] = v;
                     next_edge[(w - 1) as usize] = g.first_edge[(w - 1) as usize];
                     v_next = w;

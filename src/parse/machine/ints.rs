@@ -200,19 +200,13 @@ impl Machine {
                 Ok(true)
             }
         };
-        match section {
-            IntSection::Nodes => self.records_with(buf, i, each(Self::emit_node)),
-            IntSection::Edges
-                if self.edge_roles
-                    == [EdgeField::Type, EdgeField::NameOrIndex, EdgeField::ToNode] =>
-            {
-                match self.node_field_count {
-                    7 => self.records_with(buf, i, Self::store_edge::<7>),
-                    6 => self.records_with(buf, i, Self::store_edge::<6>),
-                    _ => self.records_with(buf, i, each(Self::emit_edge)),
-                }
-            }
-            IntSection::Edges => self.records_with(buf, i, each(Self::emit_edge)),
+        let usual_edges =
+            self.edge_roles == [EdgeField::Type, EdgeField::NameOrIndex, EdgeField::ToNode];
+        match (section, usual_edges, self.node_field_count) {
+            (IntSection::Nodes, _, _) => self.records_with(buf, i, each(Self::emit_node)),
+            (IntSection::Edges, true, 7) => self.records_with(buf, i, Self::store_edge::<7>),
+            (IntSection::Edges, true, 6) => self.records_with(buf, i, Self::store_edge::<6>),
+            (IntSection::Edges, _, _) => self.records_with(buf, i, each(Self::emit_edge)),
             _ => Ok(i),
         }
     }
