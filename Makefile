@@ -65,6 +65,7 @@ fixtures:
 	.ci/setup.sh browser
 	node tests/fixtures/gen/node-fixtures.mjs
 	node tests/fixtures/gen/chromium-fixture.mjs
+	node tests/fixtures/gen/hung-clique.mjs
 	node tests/oracle/devtools-expected.mjs
 
 clean:

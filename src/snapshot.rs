@@ -65,8 +65,8 @@ impl Snapshot {
     /// |--------------|--------------------------------------|----------------------------------|
     /// | page objects | page-object flags                    | shallow sizes, counting retainers|
     /// | retainers    | depth-first numbering for dominators | retainer index                   |
-    /// | dominators   | Lengauer-Tarjan, retained sizes      | class names and counts, statistics |
-    /// | classes      | dominator tree, class retained sizes | distances                        |
+    /// | dominators   | semi-NCA, retained sizes             | class names and counts, statistics, distances |
+    /// | classes      | dominator tree, class retained sizes | class distances                  |
     pub fn build(raw: RawSnapshot, progress: &mut dyn FnMut(Phase)) -> Result<Snapshot> {
         progress(Phase::Indexing);
         let mut graph = Graph::build(raw)?;
@@ -79,7 +79,7 @@ impl Snapshot {
         let strings = graph.strings.len();
         // The shallow-size transfer rewrites self sizes, so they leave the graph meanwhile.
         let mut sizes = std::mem::take(&mut graph.self_size);
-        let (flags, retainer_counts) = join(
+        let ((flags, page_objects), retainer_counts) = join(
             || analysis::flags::calculate(&graph),
             || {
                 analysis::shallow::transfer(&graph, &mut sizes);
@@ -93,7 +93,7 @@ impl Snapshot {
         let mut weakmaps = analysis::weakmap::Cache::new(strings);
         let mut weakmaps_alongside = analysis::weakmap::Cache::new(strings);
         let (numbering, (first_retainer, retainer_node, essential_slots)) = join(
-            || analysis::dominators::number(&graph, &flags, &mut weakmaps),
+            || analysis::dominators::number(&graph, &page_objects, &mut weakmaps),
             || {
                 crate::graph::fill_retainers(
                     retainer_counts,
@@ -101,7 +101,13 @@ impl Snapshot {
                     &graph.edge_to,
                     |source, edge| {
                         let weakmaps = &mut weakmaps_alongside;
-                        analysis::dominators::is_essential(&graph, &flags, weakmaps, source, edge)
+                        analysis::dominators::is_essential(
+                            &graph,
+                            &page_objects,
+                            weakmaps,
+                            source,
+                            edge,
+                        )
                     },
                 )
             },
@@ -110,11 +116,11 @@ impl Snapshot {
         graph.retainer_node = retainer_node;
 
         progress(Phase::Dominators);
-        let (doms, (mut classes, statistics)) = join(
+        let (doms, (mut classes, statistics, distances)) = join(
             || {
                 analysis::dominators::calculate(
                     &graph,
-                    &flags,
+                    &page_objects,
                     &mut weakmaps,
                     numbering,
                     &essential_slots,
@@ -123,30 +129,26 @@ impl Snapshot {
             || {
                 let mut classes = analysis::classes::assign(&graph);
                 analysis::classes::tally(&graph, &mut classes);
-                (classes, analysis::statistics::calculate(&graph))
+                let statistics = analysis::statistics::calculate(&graph);
+                let distances = analysis::distances::calculate(&graph, &mut weakmaps_alongside);
+                (classes, statistics, distances)
             },
         );
         drop(essential_slots);
+        drop(page_objects);
         drop(weakmaps);
 
-        // Distances wait for Lengauer-Tarjan to free its arrays: beside them, the walk's
-        // frontier would raise the memory peak.
         progress(Phase::Classes);
         let class_of = &classes.class_of;
         let class_count = classes.classes.len();
         let infos = &mut classes.classes;
-        let (dominator_tree, (distances, class_distances)) = join(
+        let (dominator_tree, class_distances) = join(
             || {
                 let tree = analysis::dominators::tree(&doms.idom, graph.root);
                 analysis::classes::retained_sizes(&graph, class_of, infos, &doms.retained, &tree);
                 tree
             },
-            || {
-                let distances = analysis::distances::calculate(&graph, &mut weakmaps_alongside);
-                let by_class =
-                    analysis::classes::distances(&graph, class_of, class_count, &distances);
-                (distances, by_class)
-            },
+            || analysis::classes::distances(&graph, class_of, class_count, &distances),
         );
         drop(weakmaps_alongside);
         for (class, distance) in classes.classes.iter_mut().zip(class_distances) {

@@ -69,9 +69,34 @@ fn random_case(rng: &mut SmallRng) -> Case {
             adjacency[o].push(c);
         }
     }
+    // Cliques: a cycle of nodes that retain one another, held from outside only weakly, with
+    // a child only they hold. No walk from the root or from an orphan reaches them, and DevTools
+    // hangs each of them under the root on its own, without following their edges: the model
+    // gives each a root edge and nothing more.
+    let mut is_hung = vec![false; sizes.len()];
+    for _ in 0..rng.gen_range(0..3) {
+        if rng.gen_bool(0.5) {
+            continue;
+        }
+        let first = sizes.len();
+        let len = rng.gen_range(2..4);
+        for _ in 0..len + 1 {
+            add(&mut g, rng, &mut classes, &mut sizes);
+            adjacency.push(Vec::new());
+            is_orphan.push(true);
+            is_hung.push(true);
+            adjacency[root].push(sizes.len() - 1);
+        }
+        for k in 0..len {
+            g.edge(first + k, PROPERTY, "c", first + (k + 1) % len);
+        }
+        g.edge(first, PROPERTY, "d", first + len);
+        g.edge(rng.gen_range(1..=main), WEAK, "w", first);
+    }
+    is_hung.resize(sizes.len(), false);
     let n = sizes.len();
-    // Extra edges: strong ones (never into an orphan, which must keep only weak retainers),
-    // weak ones anywhere, self edges, edges back to the root.
+    // Extra edges: strong ones (never into an orphan or a clique, which must keep only weak
+    // retainers from outside), weak ones anywhere, self edges, edges back to the root.
     for _ in 0..rng.gen_range(0..n * 2) {
         let from = rng.gen_range(1..n);
         let to = rng.gen_range(0..n);
@@ -79,7 +104,7 @@ fn random_case(rng: &mut SmallRng) -> Case {
             g.edge(from, WEAK, "w", to);
         } else if !is_orphan[to] {
             g.edge(from, PROPERTY, "x", to);
-            if from != to {
+            if from != to && !is_hung[from] {
                 adjacency[from].push(to);
             }
         }

@@ -205,4 +205,7 @@ parity_tests! {
     node_leak => "node-leak",
     node_tracked => "node-tracked",
     chromium_detached => "chromium-detached",
+    // Regression: a cycle held from outside only by a weak edge made the dominator pass panic
+    // (index out of bounds in its buckets).
+    weakly_held_cycle_hangs_under_the_root => "hung-clique",
 }

@@ -1,14 +1,15 @@
 //! Dominators and retained sizes (DevTools' `calculateDominatorsAndRetainedSizes`).
 //!
-//! Lengauer-Tarjan with path compression ("simple" eval/link), iterative throughout. Only
-//! essential edges count: not weak edges, not self edges, not the WeakMap table -> value edge
-//! (the key -> value edge is kept), not shortcuts except from the root, and not edges from a
-//! non-page object into a page object. Nodes the root does not reach are handled as DevTools
-//! does: those with only non-essential retainers become extra DFS roots hung under the root, and
-//! whatever is still unreached (cycles nothing points into) is hung under the root one by one.
-//! The DFS visits edges in file order, as DevTools', so even those nodes get DevTools' answer.
+//! Semi-NCA (Lengauer-Tarjan's semidominators with path compression, then each immediate
+//! dominator by a walk up the dominators already found), iterative throughout; see
+//! [`calculate`] for why it gives DevTools' Lengauer-Tarjan answer. Only essential edges count:
+//! not weak edges, not self edges, not the WeakMap table -> value edge (the key -> value edge is
+//! kept), not shortcuts except from the root, and not edges from a non-page object into a page
+//! object. Nodes the root does not reach are handled as DevTools does: those with only
+//! non-essential retainers become extra DFS roots hung under the root, and whatever is still
+//! unreached (cycles held from outside only weakly) is hung under the root one by one, its edges
+//! not followed. The DFS visits edges in file order, as DevTools'.
 
-use super::flags::PAGE_OBJECT;
 use super::weakmap::Cache;
 use super::BitVec;
 use crate::graph::Graph;
@@ -17,7 +18,7 @@ use crate::graph::Graph;
 /// by edge where the edges are read anyway (the depth-first numbering and the retainer index),
 /// rather than marked in a pass of its own that everything else would wait for.
 #[inline]
-pub fn is_essential(g: &Graph, flags: &[u8], weakmaps: &mut Cache, node: u32, e: usize) -> bool {
+pub fn is_essential(g: &Graph, page: &BitVec, weakmaps: &mut Cache, node: u32, e: usize) -> bool {
     let t = g.types;
     let et = g.edge_type[e];
     if et == t.edge_weak {
@@ -38,8 +39,8 @@ pub fn is_essential(g: &Graph, flags: &[u8], weakmaps: &mut Cache, node: u32, e:
         if et == t.edge_shortcut {
             return false;
         }
-        let page = |n: u32| flags[n as usize] & PAGE_OBJECT != 0;
-        if page(child) && !page(node) {
+        // The source first: its bit is in cache, the target's often is not.
+        if !page.get(node as usize) && page.get(child as usize) {
             return false;
         }
     }
@@ -53,9 +54,9 @@ pub struct Dominators {
     pub retained: Vec<u64>,
 }
 
-/// The per-vertex state of Lengauer-Tarjan, kept together: the main loop touches all three for
-/// the same vertex at once, and one cache line instead of three is what makes it fast on
-/// millions of nodes. (The DFS parent lives in `Numbering::dom`; see there.)
+/// The per-vertex state of the semidominator pass, kept together: the main loop touches all
+/// three for the same vertex at once, and one cache line instead of three is what makes it fast
+/// on millions of nodes.
 #[derive(Debug, Clone, Copy, Default)]
 struct Vertex {
     ancestor: u32,
@@ -63,7 +64,7 @@ struct Vertex {
     semi: u32,
 }
 
-/// The depth-first numbering Lengauer-Tarjan starts from. [`number`] walks from the root, which
+/// The depth-first numbering the dominators start from. [`number`] walks from the root, which
 /// needs only forward edges and so runs while the retainer index is being built; [`calculate`]
 /// finishes it for the nodes the root does not reach, which needs retainers.
 ///
@@ -72,131 +73,145 @@ pub struct Numbering {
     vx: Vec<Vertex>,
     /// `vertex[i]` is the vertex with DFS number i.
     vertex: Vec<u32>,
-    /// One array, three lives, to save 4 bytes a node at the peak: a vertex's DFS parent until
-    /// the main loop reaches it (nothing reads the parent after that); then its link in the
-    /// bucket of its semidominator; then, once it leaves the bucket, its (provisional)
-    /// dominator.
-    dom: Vec<u32>,
+    /// `parent[i]` is the DFS number of the DFS parent of vertex i (0 for the root). Indexed by
+    /// number, so the walk writes it in order and the passes after it read it in order; the
+    /// last of them turns it into the immediate dominators, by number.
+    parent: Vec<u32>,
     count: u32,
-    /// For each node on the DFS path, the next edge to look at.
-    next_edge: Vec<u32>,
     /// Whether a vertex has a DFS number yet. Every edge asks, and a bit set of all vertices
     /// stays in cache where the vertices' own records would not.
     visited: BitVec,
 }
 
+/// A vertex on the DFS path, with its number and the range of its edges still to look at.
+struct Frame {
+    v: u32,
+    number: u32,
+    next_edge: u32,
+    end_edge: u32,
+}
+
 impl Numbering {
-    /// Walks depth-first from vertex `root` (whose parent must be set), numbering what it
-    /// reaches.
-    fn dfs(&mut self, g: &Graph, flags: &[u8], weakmaps: &mut Cache, root: u32) {
-        let Numbering {
-            vx,
-            vertex,
-            dom: parent,
-            count,
-            next_edge,
-            visited,
-        } = self;
-        next_edge[(root - 1) as usize] = g.first_edge[(root - 1) as usize];
-        let mut v = root;
-        while v != 0 {
-            if !visited.get(v as usize) {
-                visited.set(v as usize);
-                *count += 1;
-                vx[v as usize].semi = *count;
-                vx[v as usize].label = v;
-                vertex[*count as usize] = v;
-            }
-            let mut v_next = parent[v as usize];
-            let vo = v - 1;
-            let end = g.first_edge[vo as usize + 1];
-            let mut e = next_edge[vo as usize];
-            while e < end {
-                let w = g.edge_to[e as usize] + 1;
-                if !visited.get(w as usize) && is_essential(g, flags, weakmaps, vo, e as usize) {
-                    parent[w as usize] = v;
-                    next_edge[(w - 1) as usize] = g.first_edge[(w - 1) as usize];
-                    v_next = w;
+    /// Gives `v` the next DFS number, under the vertex numbered `parent`.
+    fn visit(&mut self, v: u32, parent: u32) -> u32 {
+        self.visited.set(v as usize);
+        self.count += 1;
+        let number = self.count;
+        self.vx[v as usize] = Vertex {
+            ancestor: 0,
+            label: v,
+            semi: number,
+        };
+        self.vertex[number as usize] = v;
+        self.parent[number as usize] = parent;
+        number
+    }
+
+    /// Walks depth-first from vertex `root`, which hangs under the vertex numbered `parent`,
+    /// numbering what it reaches. The path is an explicit stack rather than a next-edge cursor
+    /// per node: a resumed vertex finds its cursor in cache, and cursors cost memory only for
+    /// the path (at most 0.5% of the nodes in the benchmark snapshots).
+    fn dfs(
+        &mut self,
+        g: &Graph,
+        page: &BitVec,
+        weakmaps: &mut Cache,
+        root: u32,
+        parent: u32,
+        path: &mut Vec<Frame>,
+    ) {
+        let frame = |v: u32, number: u32| Frame {
+            v,
+            number,
+            next_edge: g.first_edge[(v - 1) as usize],
+            end_edge: g.first_edge[v as usize],
+        };
+        let number = self.visit(root, parent);
+        path.push(frame(root, number));
+        while let Some(top) = path.last_mut() {
+            let vo = top.v - 1;
+            let mut child = 0;
+            // Edges in file order, as DevTools: the order decides the numbering.
+            while top.next_edge < top.end_edge {
+                let e = top.next_edge as usize;
+                top.next_edge += 1;
+                let w = g.edge_to[e] + 1;
+                if !self.visited.get(w as usize) && is_essential(g, page, weakmaps, vo, e) {
+                    child = w;
                     break;
                 }
-                e += 1;
             }
-            // Like DevTools, stop at the edge that led to the child: it is looked at again
-            // (and skipped) when the walk comes back to `v`.
-            next_edge[vo as usize] = e;
-            v = v_next;
+            if child == 0 {
+                path.pop();
+            } else {
+                let parent = top.number;
+                let number = self.visit(child, parent);
+                path.push(frame(child, number));
+            }
         }
     }
 }
 
 /// Numbers the nodes depth-first from the root along essential edges, in DevTools' order.
-pub fn number(g: &Graph, flags: &[u8], weakmaps: &mut Cache) -> Numbering {
+pub fn number(g: &Graph, page: &BitVec, weakmaps: &mut Cache) -> Numbering {
     let len = g.node_count() + 1;
     let mut numbering = Numbering {
         vx: vec![Vertex::default(); len],
         vertex: vec![0u32; len],
-        dom: vec![0u32; len],
+        parent: vec![0u32; len],
         count: 0,
-        next_edge: vec![0u32; len],
         visited: BitVec::new(len),
     };
-    numbering.dfs(g, flags, weakmaps, g.root + 1);
+    numbering.dfs(g, page, weakmaps, g.root + 1, 0, &mut Vec::new());
     numbering
 }
 
-/// The rest of Lengauer-Tarjan, over retainers: `slots` marks the essential retainer slots.
+/// The rest of the dominators, over retainers: `slots` marks the essential retainer slots.
 /// First the numbering is finished as DevTools does (see the module documentation). Retained
 /// sizes are summed from the graph's self sizes, so the shallow-size transfer must be done.
+///
+/// DevTools runs Lengauer-Tarjan; this is semi-NCA (Georgiadis and Tarjan), which computes the
+/// same semidominators with the same path compression and then each immediate dominator by a
+/// short walk up the dominators already found, in DFS order. It needs no buckets, and all its
+/// arrays but one are indexed by DFS number, which the passes walk in order. Dominators are
+/// unique, so both give the same tree. The nodes DevTools hangs under the root without a walk
+/// (cycles nothing outside points into) are no exception: their semidominators are not their
+/// ancestors, which leaves their buckets undrained in DevTools, so it gives them the root; here
+/// their DFS parent is the root, which gives them the root too.
 pub fn calculate(
     g: &Graph,
-    flags: &[u8],
+    page: &BitVec,
     weakmaps: &mut Cache,
     mut numbering: Numbering,
     slots: &BitVec,
 ) -> Dominators {
     let n = g.node_count();
-    let len = n + 1;
-    let r = g.root + 1;
     if (numbering.count as usize) < n {
+        let mut path = Vec::new();
         for v in 1..=n as u32 {
             if !numbering.visited.get(v as usize) && !g.retainer_slots(v - 1).any(|s| slots.get(s))
             {
-                numbering.dom[v as usize] = r;
-                numbering.dfs(g, flags, weakmaps, v);
+                numbering.dfs(g, page, weakmaps, v, 1, &mut path);
+            }
+        }
+    }
+    if (numbering.count as usize) < n {
+        for v in 1..=n as u32 {
+            if !numbering.visited.get(v as usize) {
+                numbering.visit(v, 1);
             }
         }
     }
     let Numbering {
         mut vx,
-        mut vertex,
-        mut dom,
-        mut count,
-        next_edge,
+        vertex,
+        mut parent,
+        count,
         visited,
     } = numbering;
-    drop(next_edge);
-    if (count as usize) < n {
-        for v in 1..=n as u32 {
-            if !visited.get(v as usize) {
-                count += 1;
-                vx[v as usize] = Vertex {
-                    ancestor: 0,
-                    label: v,
-                    semi: count,
-                };
-                dom[v as usize] = r;
-                vertex[count as usize] = v;
-            }
-        }
-    }
     drop(visited);
 
-    // `bucket_head[i]` is the first vertex whose semidominator has DFS number i; `dom` links
-    // the rest. Keyed by DFS number rather than by vertex: the main loop walks DFS numbers, so
-    // the buckets it touches are near one another.
-    let mut bucket_head = vec![0u32; len];
     let mut stack: Vec<u32> = Vec::new();
-
     let mut evaluate = |v: u32, vx: &mut [Vertex]| -> u32 {
         if vx[v as usize].ancestor == 0 {
             return v;
@@ -218,6 +233,7 @@ pub fn calculate(
         vx[v as usize].label
     };
 
+    // Semidominators, in decreasing DFS order, as DevTools computes them.
     for i in (2..=count).rev() {
         // The loop is bound by cache misses on vertices in DFS order, which are scattered in
         // memory: fetch what later iterations need a few vertices ahead, in three stages.
@@ -225,7 +241,7 @@ pub fn calculate(
             let far = vertex[(i - 24) as usize];
             prefetch(&g.first_retainer[(far - 1) as usize]);
             prefetch(&vx[far as usize]);
-            prefetch(&dom[far as usize]);
+            prefetch(&vertex[parent[(i - 24) as usize] as usize]);
             let mid = vertex[(i - 16) as usize] - 1;
             let from = g.first_retainer[mid as usize] as usize;
             if from < g.retainer_node.len() {
@@ -238,10 +254,9 @@ pub fn calculate(
             }
         }
         let w = vertex[i as usize];
-        let wo = w - 1;
         let mut orphan = true;
-        let mut semi_w = vx[w as usize].semi;
-        for slot in g.retainer_slots(wo) {
+        let mut semi_w = i;
+        for slot in g.retainer_slots(w - 1) {
             if !slots.get(slot) {
                 continue;
             }
@@ -252,49 +267,35 @@ pub fn calculate(
         }
         if orphan {
             // A node without essential retainers hangs directly under the root.
-            semi_w = vx[r as usize].semi;
+            semi_w = 1;
         }
         vx[w as usize].semi = semi_w;
-        // The parent is read before `dom[w]` becomes w's bucket link.
-        let p = dom[w as usize];
-        dom[w as usize] = bucket_head[semi_w as usize];
-        bucket_head[semi_w as usize] = w;
-        vx[w as usize].ancestor = p;
-        // The parent comes earlier in DFS order, so the loop has not reached it: its `semi` is
-        // still its DFS number.
-        let p_number = vx[p as usize].semi;
-        let mut v = bucket_head[p_number as usize];
-        bucket_head[p_number as usize] = 0;
-        while v != 0 {
-            let next = dom[v as usize];
-            let u = evaluate(v, &mut vx);
-            dom[v as usize] = if vx[u as usize].semi < vx[v as usize].semi {
-                u
-            } else {
-                p
-            };
-            v = next;
-        }
+        vx[w as usize].ancestor = vertex[parent[i as usize] as usize];
     }
-    drop(bucket_head);
 
-    dom[0] = r;
-    dom[r as usize] = r;
+    // Immediate dominators, in increasing DFS order: the nearest dominator of the parent (or
+    // the parent itself) numbered no higher than the semidominator. `parent[d]` for d < i
+    // already holds d's immediate dominator.
     for i in 2..=count {
-        let w = vertex[i as usize];
-        if dom[w as usize] != vertex[vx[w as usize].semi as usize] {
-            dom[w as usize] = dom[dom[w as usize] as usize];
+        if i + 16 <= count {
+            prefetch(&vx[vertex[(i + 16) as usize] as usize]);
         }
+        let semi = vx[vertex[i as usize] as usize].semi;
+        let mut d = parent[i as usize];
+        while d > semi {
+            d = parent[d as usize];
+        }
+        parent[i as usize] = d;
     }
     drop(vx);
 
     let mut idom = vec![0u32; n];
-    let mut retained = vec![0u64; n];
-    for o in 0..n {
-        idom[o] = dom[o + 1] - 1;
-        retained[o] = g.self_size.get(o as u32);
+    idom[g.root as usize] = g.root;
+    for i in 2..=count {
+        idom[(vertex[i as usize] - 1) as usize] = vertex[parent[i as usize] as usize] - 1;
     }
-    drop(dom);
+    drop(parent);
+    let mut retained: Vec<u64> = (0..n as u32).map(|o| g.self_size.get(o)).collect();
     // Retained sizes, bottom-up in reverse depth-first order: each node comes after its
     // dominator.
     for i in (2..=count).rev() {

@@ -20,7 +20,10 @@ pub fn has_user_roots(g: &Graph) -> bool {
     g.edges(g.root).any(|e| is_user_root(g, g.edge_to[e]))
 }
 
-pub fn calculate(g: &Graph) -> Vec<u8> {
+/// Returns the per-node flags and, as a bit set, the page objects alone: the dominator passes
+/// ask about page objects for every edge they follow, and a bit set of millions of nodes stays
+/// in cache where a byte per node would not.
+pub fn calculate(g: &Graph) -> (Vec<u8>, BitVec) {
     let n = g.node_count();
     let mut flags = vec![0u8; n];
     let t = g.types;
@@ -66,5 +69,5 @@ pub fn calculate(g: &Graph) -> Vec<u8> {
             *flag |= PAGE_OBJECT;
         }
     }
-    flags
+    (flags, page)
 }
