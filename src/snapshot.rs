@@ -12,7 +12,6 @@ use crate::parse::RawSnapshot;
 pub enum Phase {
     Indexing,
     DomState,
-    Flags,
     Retainers,
     Dominators,
     Classes,
@@ -23,7 +22,6 @@ impl Phase {
         match self {
             Phase::Indexing => "indexing",
             Phase::DomState => "DOM state",
-            Phase::Flags => "page objects",
             Phase::Retainers => "retainers",
             Phase::Dominators => "dominators",
             Phase::Classes => "classes",
@@ -63,60 +61,54 @@ impl Snapshot {
     ///
     /// | phase        | critical path                        | alongside                        |
     /// |--------------|--------------------------------------|----------------------------------|
-    /// | page objects | page-object flags                    | shallow sizes, counting retainers|
-    /// | retainers    | depth-first numbering for dominators | retainer index                   |
-    /// | dominators   | semi-NCA, retained sizes             | class names and counts, statistics, distances |
-    /// | classes      | dominator tree, class retained sizes | class distances                  |
+    /// | retainers    | page-object flags, depth-first numbering for dominators | shallow sizes, retainer index |
+    /// | dominators   | semi-NCA                             | class names and counts, statistics, distances |
+    /// | classes      | dominator tree, retained sizes       | class distances                  |
     pub fn build(raw: RawSnapshot, progress: &mut dyn FnMut(Phase)) -> Result<Snapshot> {
         progress(Phase::Indexing);
         let mut graph = Graph::build(raw)?;
         progress(Phase::DomState);
         analysis::dom_state::propagate(&mut graph);
 
-        progress(Phase::Flags);
+        progress(Phase::Retainers);
         // Which edges count for dominators is decided edge by edge, on both threads, by the
         // passes that read the edges anyway; each thread keeps its own cache of WeakMap names.
         let strings = graph.strings.len();
-        // The shallow-size transfer rewrites self sizes, so they leave the graph meanwhile.
-        let mut sizes = std::mem::take(&mut graph.self_size);
-        let ((flags, page_objects), retainer_counts) = join(
-            || analysis::flags::calculate(&graph),
-            || {
-                analysis::shallow::transfer(&graph, &mut sizes);
-                crate::graph::count_retainers(graph.node_count(), &graph.edge_to)
-            },
-        );
-        graph.self_size = sizes;
-        graph.detachedness = Vec::new();
-
-        progress(Phase::Retainers);
         let mut weakmaps = analysis::weakmap::Cache::new(strings);
         let mut weakmaps_alongside = analysis::weakmap::Cache::new(strings);
-        let (numbering, (first_retainer, retainer_node, essential_slots)) = join(
-            || analysis::dominators::number(&graph, &page_objects, &mut weakmaps),
-            || {
-                crate::graph::fill_retainers(
-                    retainer_counts,
-                    &graph.first_edge,
-                    &graph.edge_to,
-                    |source, edge| {
-                        let weakmaps = &mut weakmaps_alongside;
-                        analysis::dominators::is_essential(
-                            &graph,
-                            &page_objects,
-                            weakmaps,
-                            source,
-                            edge,
-                        )
-                    },
-                )
-            },
-        );
+        // The shallow-size transfer rewrites self sizes, so they leave the graph meanwhile.
+        let mut sizes = std::mem::take(&mut graph.self_size);
+        let ((flags, page_objects, numbering), (first_retainer, retainer_node, essential_slots)) =
+            join(
+                || {
+                    let (flags, page_objects) = analysis::flags::calculate(&graph);
+                    let numbering =
+                        analysis::dominators::number(&graph, &page_objects, &mut weakmaps);
+                    (flags, page_objects, numbering)
+                },
+                || {
+                    analysis::shallow::transfer(&graph, &mut sizes);
+                    let counts = crate::graph::count_retainers(graph.node_count(), &graph.edge_to);
+                    // The page-object rule waits for the semidominators: the flags are not
+                    // known yet here.
+                    crate::graph::fill_retainers(
+                        counts,
+                        &graph.first_edge,
+                        &graph.edge_to,
+                        |source, edge| {
+                            let weakmaps = &mut weakmaps_alongside;
+                            analysis::dominators::counts_by_kind(&graph, weakmaps, source, edge)
+                        },
+                    )
+                },
+            );
+        graph.self_size = sizes;
+        graph.detachedness = Vec::new();
         graph.first_retainer = first_retainer;
         graph.retainer_node = retainer_node;
 
         progress(Phase::Dominators);
-        let (doms, (mut classes, statistics, distances)) = join(
+        let (dominators, (mut classes, statistics, distances)) = join(
             || {
                 analysis::dominators::calculate(
                     &graph,
@@ -142,11 +134,11 @@ impl Snapshot {
         let class_of = &classes.class_of;
         let class_count = classes.classes.len();
         let infos = &mut classes.classes;
-        let (dominator_tree, class_distances) = join(
+        let ((dominator_tree, retained), class_distances) = join(
             || {
-                let tree = analysis::dominators::tree(&doms.idom, graph.root);
-                analysis::classes::retained_sizes(&graph, class_of, infos, &doms.retained, &tree);
-                tree
+                let tree = analysis::dominators::tree(&dominators, graph.root);
+                let retained = analysis::classes::retained_sizes(&graph, class_of, infos, &tree);
+                (tree, retained)
             },
             || analysis::classes::distances(&graph, class_of, class_count, &distances),
         );
@@ -155,13 +147,13 @@ impl Snapshot {
             class.distance = distance;
         }
         let statistics =
-            statistics.with_total(doms.retained[graph.root as usize], graph.extra_native_bytes);
+            statistics.with_total(retained[graph.root as usize], graph.extra_native_bytes);
         Ok(Snapshot {
             graph,
             flags,
             distances,
-            dominators: doms.idom,
-            retained: doms.retained,
+            dominators,
+            retained,
             dominator_tree,
             classes,
             statistics,

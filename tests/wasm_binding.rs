@@ -71,7 +71,6 @@ fn chunked_feed_gives_the_devtools_summary() {
         [
             "indexing",
             "DOM state",
-            "page objects",
             "retainers",
             "dominators",
             "classes"

@@ -9,7 +9,7 @@
 //! names are not merged with the snapshot's own; the three namespaces of [`ClassRef`] keep that
 //! distinction, so the rows are DevTools' rows exactly.
 
-use super::dominators::DominatorTree;
+use super::dominators::{prefetch, DominatorTree};
 use super::interfaces::{self, InterfaceDefinition};
 use crate::graph::{Graph, SourceLocation};
 use rustc_hash::FxHashMap as HashMap;
@@ -244,56 +244,89 @@ pub fn distances(g: &Graph, class_of: &[u32], classes: usize, distances: &[i32])
     by_class
 }
 
-/// A class's retained size counts each member whose dominator-tree ancestors include no other
-/// member, so nested members are not counted twice. One depth-first walk of the dominator tree,
-/// with a per-class "inside a counted member" mark. The walk's stack holds one frame per level
-/// (a node and its next child), not every pending child: it stays as small as the tree is deep
-/// while the distances' walk runs beside it.
+/// Retained sizes, of every node and of every class, in one depth-first walk of the dominator
+/// tree. A node's retained size is its self size plus its children's, summed as the walk leaves
+/// them. A class's retained size counts each member whose dominator-tree ancestors include no
+/// other member, so nested members are not counted twice: a per-class "inside a counted member"
+/// mark is set on entering such a member and cleared on leaving it, when its own retained size
+/// is known and is added to its class. The walk's stack holds one frame per level (a node, its
+/// next child and its running sum), not every pending child: it stays as small as the tree is
+/// deep.
 pub fn retained_sizes(
     g: &Graph,
     class_of: &[u32],
     classes: &mut [ClassInfo],
-    retained: &[u64],
     tree: &DominatorTree,
-) {
+) -> Vec<u64> {
     struct Frame {
         node: u32,
         next_child: u32,
         /// Whether entering `node` set its class's mark, which leaving it clears.
         marked: bool,
+        /// Whether `node` counts for its class's retained size.
+        counted: bool,
+        /// The self sizes of `node` and of the part of its subtree walked so far.
+        sum: u64,
     }
+    // Self sizes first, in order: the walk then reads and writes one array, not two.
+    let mut retained: Vec<u64> = (0..g.node_count() as u32)
+        .map(|node| g.self_size.get(node))
+        .collect();
     let mut inside = vec![false; classes.len()];
-    let mut enter = |node: u32, inside: &mut [bool]| -> Frame {
+    let enter = |node: u32, inside: &mut [bool], retained: &[u64]| -> Frame {
         let class = class_of[node as usize] as usize;
         let from = tree.first_child[node as usize];
         let to = tree.first_child[node as usize + 1];
-        let mut marked = false;
-        if !inside[class] && g.self_size.get(node) != 0 {
-            classes[class].retained_size += retained[node as usize];
-            if from != to {
-                inside[class] = true;
-                marked = true;
-            }
+        let size = retained[node as usize];
+        let counted = !inside[class] && size != 0;
+        let marked = counted && from != to;
+        if marked {
+            inside[class] = true;
         }
         Frame {
             node,
             next_child: from,
             marked,
+            counted,
+            sum: size,
         }
     };
-    let mut stack = vec![enter(g.root, &mut inside)];
+    let mut stack = vec![enter(g.root, &mut inside, &retained)];
     while let Some(top) = stack.last_mut() {
         let end = tree.first_child[top.node as usize + 1];
         if top.next_child < end {
             let child = tree.children[top.next_child as usize];
+            // Siblings are known ahead: fetch what entering one a few steps on will read.
+            if top.next_child + 4 < end {
+                let ahead = tree.children[(top.next_child + 4) as usize] as usize;
+                prefetch(&class_of[ahead]);
+                prefetch(&tree.first_child[ahead]);
+                prefetch(&retained[ahead]);
+            }
             top.next_child += 1;
-            let frame = enter(child, &mut inside);
+            let frame = enter(child, &mut inside, &retained);
             stack.push(frame);
         } else {
-            if top.marked {
-                inside[class_of[top.node as usize] as usize] = false;
-            }
+            let Frame {
+                node,
+                marked,
+                counted,
+                sum,
+                ..
+            } = *top;
             stack.pop();
+            retained[node as usize] = sum;
+            let class = class_of[node as usize] as usize;
+            if counted {
+                classes[class].retained_size += sum;
+            }
+            if marked {
+                inside[class] = false;
+            }
+            if let Some(parent) = stack.last_mut() {
+                parent.sum += sum;
+            }
         }
     }
+    retained
 }

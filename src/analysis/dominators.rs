@@ -1,4 +1,5 @@
-//! Dominators and retained sizes (DevTools' `calculateDominatorsAndRetainedSizes`).
+//! Immediate dominators (the first half of DevTools' `calculateDominatorsAndRetainedSizes`; the
+//! retained sizes are summed on the dominator tree, by `classes::retained_sizes`).
 //!
 //! Semi-NCA (Lengauer-Tarjan's semidominators with path compression, then each immediate
 //! dominator by a walk up the dominators already found), iterative throughout; see
@@ -15,43 +16,41 @@ use super::BitVec;
 use crate::graph::Graph;
 
 /// Whether edge `e` of `node` counts for dominators (see the module documentation). Asked edge
-/// by edge where the edges are read anyway (the depth-first numbering and the retainer index),
-/// rather than marked in a pass of its own that everything else would wait for.
+/// by edge where the edges are read anyway (the depth-first numbering, the retainer index and
+/// the semidominators), rather than marked in a pass of its own that everything else would wait
+/// for.
 #[inline]
 pub fn is_essential(g: &Graph, page: &BitVec, weakmaps: &mut Cache, node: u32, e: usize) -> bool {
+    // The page rule first: it reads bits that stay in cache.
+    !enters_page(g, page, node, g.edge_to[e]) && counts_by_kind(g, weakmaps, node, e)
+}
+
+/// [`is_essential`] but for the page-object rule: what the edge is, where it comes from, where
+/// it goes. The retainer index marks its slots with this alone, so that it need not wait for
+/// the page-object flags; the semidominator pass applies [`enters_page`] itself, knowing both
+/// ends of each retainer slot.
+#[inline]
+pub fn counts_by_kind(g: &Graph, weakmaps: &mut Cache, node: u32, e: usize) -> bool {
     let t = g.types;
     let et = g.edge_type[e];
-    if et == t.edge_weak {
+    if et == t.edge_weak || g.edge_to[e] == node || (et == t.edge_shortcut && node != g.root) {
         return false;
     }
+    // Last, as it reads the edge's name and a cache indexed by it: both are far away.
     if et == t.edge_internal {
         if let Some(eph) = weakmaps.get(&g.strings, g.edge_name[e]) {
-            if eph.table_id == Some(g.node_id[node as usize]) {
-                return false;
-            }
-        }
-    }
-    let child = g.edge_to[e];
-    if child == node {
-        return false;
-    }
-    if node != g.root {
-        if et == t.edge_shortcut {
-            return false;
-        }
-        // The source first: its bit is in cache, the target's often is not.
-        if !page.get(node as usize) && page.get(child as usize) {
-            return false;
+            return eph.table_id != Some(g.node_id[node as usize]);
         }
     }
     true
 }
 
-pub struct Dominators {
-    /// The immediate dominator of each node; the root's is itself.
-    pub idom: Vec<u32>,
-    /// Self size plus the retained sizes of the nodes it immediately dominates.
-    pub retained: Vec<u64>,
+/// The page-object rule: an edge from an object outside the page into a page object does not
+/// count, unless it comes from the root.
+#[inline]
+pub fn enters_page(g: &Graph, page: &BitVec, node: u32, child: u32) -> bool {
+    // The source first: its bit is in cache, the target's often is not.
+    node != g.root && !page.get(node as usize) && page.get(child as usize)
 }
 
 /// The per-vertex state of the semidominator pass, kept together: the main loop touches all
@@ -120,11 +119,20 @@ impl Numbering {
         parent: u32,
         path: &mut Vec<Frame>,
     ) {
-        let frame = |v: u32, number: u32| Frame {
-            v,
-            number,
-            next_edge: g.first_edge[(v - 1) as usize],
-            end_edge: g.first_edge[v as usize],
+        let frame = |v: u32, number: u32| {
+            let next_edge = g.first_edge[(v - 1) as usize];
+            let end_edge = g.first_edge[v as usize];
+            // The first edge's target and type are read one after the other (the type only
+            // once the target turns out unvisited): ask for both cache lines at once.
+            if next_edge < end_edge {
+                prefetch(&g.edge_type[next_edge as usize]);
+            }
+            Frame {
+                v,
+                number,
+                next_edge,
+                end_edge,
+            }
         };
         let number = self.visit(root, parent);
         path.push(frame(root, number));
@@ -166,9 +174,10 @@ pub fn number(g: &Graph, page: &BitVec, weakmaps: &mut Cache) -> Numbering {
     numbering
 }
 
-/// The rest of the dominators, over retainers: `slots` marks the essential retainer slots.
-/// First the numbering is finished as DevTools does (see the module documentation). Retained
-/// sizes are summed from the graph's self sizes, so the shallow-size transfer must be done.
+/// The rest of the dominators, over retainers: `slots` marks the retainer slots whose edges
+/// count by [`counts_by_kind`]. Returns each node's immediate dominator (the root's is itself);
+/// retained sizes are summed on the dominator tree (`classes::retained_sizes`).
+/// First the numbering is finished as DevTools does (see the module documentation).
 ///
 /// DevTools runs Lengauer-Tarjan; this is semi-NCA (Georgiadis and Tarjan), which computes the
 /// same semidominators with the same path compression and then each immediate dominator by a
@@ -184,12 +193,16 @@ pub fn calculate(
     weakmaps: &mut Cache,
     mut numbering: Numbering,
     slots: &BitVec,
-) -> Dominators {
+) -> Vec<u32> {
     let n = g.node_count();
     if (numbering.count as usize) < n {
         let mut path = Vec::new();
+        let essential = |slot: usize, node: u32| {
+            slots.get(slot) && !enters_page(g, page, g.retainer_node[slot], node)
+        };
         for v in 1..=n as u32 {
-            if !numbering.visited.get(v as usize) && !g.retainer_slots(v - 1).any(|s| slots.get(s))
+            if !numbering.visited.get(v as usize)
+                && !g.retainer_slots(v - 1).any(|s| essential(s, v - 1))
             {
                 numbering.dfs(g, page, weakmaps, v, 1, &mut path);
             }
@@ -256,12 +269,18 @@ pub fn calculate(
         let w = vertex[i as usize];
         let mut orphan = true;
         let mut semi_w = i;
+        let w_in_page = page.get((w - 1) as usize);
         for slot in g.retainer_slots(w - 1) {
             if !slots.get(slot) {
                 continue;
             }
+            let vo = g.retainer_node[slot];
+            // The page-object rule, which the retainer index could not apply (see `enters_page`).
+            if w_in_page && vo != g.root && !page.get(vo as usize) {
+                continue;
+            }
             orphan = false;
-            let v = g.retainer_node[slot] + 1;
+            let v = vo + 1;
             let u = evaluate(v, &mut vx);
             semi_w = semi_w.min(vx[u as usize].semi);
         }
@@ -294,15 +313,7 @@ pub fn calculate(
     for i in 2..=count {
         idom[(vertex[i as usize] - 1) as usize] = vertex[parent[i as usize] as usize] - 1;
     }
-    drop(parent);
-    let mut retained: Vec<u64> = (0..n as u32).map(|o| g.self_size.get(o)).collect();
-    // Retained sizes, bottom-up in reverse depth-first order: each node comes after its
-    // dominator.
-    for i in (2..=count).rev() {
-        let o = (vertex[i as usize] - 1) as usize;
-        retained[idom[o] as usize] += retained[o];
-    }
-    Dominators { idom, retained }
+    idom
 }
 
 /// Asks the CPU to start loading `value`'s cache line. A hint only: no effect on results, and

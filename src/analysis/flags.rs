@@ -3,6 +3,7 @@
 //! Page-object flags decide which edges count for dominators. DevTools' third flag, "can be
 //! queried" (for evaluating objects in a live page), means nothing offline and is not computed.
 
+use super::dominators::prefetch;
 use super::BitVec;
 use crate::graph::Graph;
 
@@ -38,7 +39,9 @@ pub fn calculate(g: &Graph) -> (Vec<u8>, BitVec) {
     // The walk asks about every edge's target: a bit set of all nodes stays in cache where the
     // byte flags would not. The bits become flags at the end.
     let mut page = BitVec::new(n);
-    let mut stack: Vec<u32> = Vec::new();
+    // Only reachability counts, not the order of the walk, so the worklist is a queue: what it
+    // will read a few nodes ahead is known, and fetched while the current node is worked on.
+    let mut queue: Vec<u32> = Vec::new();
     for e in g.edges(g.root) {
         let et = g.edge_type[e];
         let child = g.edge_to[e];
@@ -51,19 +54,35 @@ pub fn calculate(g: &Graph) -> (Vec<u8>, BitVec) {
         } else if et != t.edge_shortcut {
             continue;
         }
-        stack.push(child);
-        page.set(child as usize);
+        if !page.get(child as usize) {
+            queue.push(child);
+            page.set(child as usize);
+        }
     }
-    while let Some(node) = stack.pop() {
+    let mut head = 0;
+    while head < queue.len() {
+        if let Some(&far) = queue.get(head + 16) {
+            prefetch(&g.first_edge[far as usize]);
+        }
+        if let Some(&near) = queue.get(head + 8) {
+            let first = g.first_edge[near as usize] as usize;
+            if first < g.edge_to.len() {
+                prefetch(&g.edge_to[first]);
+                prefetch(&g.edge_type[first]);
+            }
+        }
+        let node = queue[head];
+        head += 1;
         for e in g.edges(node) {
             let child = g.edge_to[e];
             if page.get(child as usize) || g.edge_type[e] == t.edge_weak {
                 continue;
             }
-            stack.push(child);
+            queue.push(child);
             page.set(child as usize);
         }
     }
+    drop(queue);
     for (node, flag) in flags.iter_mut().enumerate() {
         if page.get(node) {
             *flag |= PAGE_OBJECT;
