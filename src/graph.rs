@@ -333,8 +333,8 @@ impl Graph {
             edge_type,
             edge_name,
             edge_to,
-            // Filled by `fill_retainers` once the essential edges are known (see
-            // `Snapshot::build`), so that one pass also maps them to retainer slots.
+            // Filled by `fill_retainers` in `Snapshot::build`, whose pass over the edges also
+            // marks the retainer slots that count for dominators.
             first_retainer: Vec::new(),
             retainer_node: Vec::new(),
             strings,
@@ -510,9 +510,9 @@ pub fn count_retainers(node_count: usize, edge_to: &[u32]) -> Vec<u32> {
 }
 
 /// The reverse index (DevTools' `buildRetainers`), in DevTools' slot order, from the counts of
-/// [`count_retainers`]. The same pass marks the slots whose edges count for dominators, as
-/// `essential(source, edge)` says: the dominator computation walks retainers, and a slot does
-/// not store its edge. Returns `(first_retainer, retainer_node, essential_slots)`.
+/// [`count_retainers`]. The same pass marks the slots for which `essential(source, edge)` holds
+/// (the dominator computation walks retainers, and a slot does not store its edge). Returns
+/// `(first_retainer, retainer_node, essential_slots)`.
 pub fn fill_retainers(
     counts: Vec<u32>,
     first_edge: &[u32],
