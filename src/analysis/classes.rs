@@ -126,7 +126,9 @@ pub fn assign(g: &Graph) -> Classes {
     };
 
     // One pass: each node's class name (DevTools' calculateObjectNames, then its interface
-    // definitions for plain objects), then its class key.
+    // definitions for plain objects), then its class key. Locations are sorted by node, so a
+    // cursor finds each node's.
+    let mut locations = g.locations.by_node().iter().peekable();
     for node in 0..n as u32 {
         let ty = g.node_type[node as usize];
         let r = if ty == t.hidden {
@@ -163,11 +165,16 @@ pub fn assign(g: &Graph) -> Classes {
             };
             ClassRef::Added(i)
         };
-        let location = if ty == t.object {
-            g.locations.get(node)
-        } else {
-            None
-        };
+        let mut location = None;
+        while let Some(&&(owner, loc)) = locations.peek() {
+            if owner > node {
+                break;
+            }
+            if owner == node && ty == t.object {
+                location = Some(loc);
+            }
+            locations.next();
+        }
         let class = match (location, r) {
             (None, ClassRef::Raw(i)) => {
                 let slot = &mut raw_class[i as usize];
