@@ -59,11 +59,11 @@ impl Snapshot {
     /// Natively the work goes to two threads, three times over, pairing a step of the
     /// dominators' critical path with steps that do not depend on it:
     ///
-    /// | phase        | critical path                        | alongside                        |
-    /// |--------------|--------------------------------------|----------------------------------|
-    /// | retainers    | page-object flags, depth-first numbering for dominators | shallow sizes, retainer index |
-    /// | dominators   | semi-NCA                             | class names and counts, statistics, distances |
-    /// | classes      | dominator tree, retained sizes       | class distances                  |
+    /// | phase      | critical path                            | alongside                      |
+    /// |------------|------------------------------------------|--------------------------------|
+    /// | retainers  | page-object flags, depth-first numbering | shallow sizes, retainer index  |
+    /// | dominators | semidominators, semi-NCA                 | class names and counts, distances |
+    /// | classes    | dominator tree, retained sizes           | class distances, statistics    |
     pub fn build(raw: RawSnapshot, progress: &mut dyn FnMut(Phase)) -> Result<Snapshot> {
         progress(Phase::Indexing);
         let mut graph = Graph::build(raw)?;
@@ -108,7 +108,7 @@ impl Snapshot {
         graph.retainer_node = retainer_node;
 
         progress(Phase::Dominators);
-        let (dominators, (mut classes, statistics, distances)) = join(
+        let (dominators, (mut classes, distances)) = join(
             || {
                 analysis::dominators::calculate(
                     &graph,
@@ -121,9 +121,8 @@ impl Snapshot {
             || {
                 let mut classes = analysis::classes::assign(&graph);
                 analysis::classes::tally(&graph, &mut classes);
-                let statistics = analysis::statistics::calculate(&graph);
                 let distances = analysis::distances::calculate(&graph, &mut weakmaps_alongside);
-                (classes, statistics, distances)
+                (classes, distances)
             },
         );
         drop(essential_slots);
@@ -134,13 +133,17 @@ impl Snapshot {
         let class_of = &classes.class_of;
         let class_count = classes.classes.len();
         let infos = &mut classes.classes;
-        let ((dominator_tree, retained), class_distances) = join(
+        let ((dominator_tree, retained), (class_distances, statistics)) = join(
             || {
                 let tree = analysis::dominators::tree(&dominators, graph.root);
                 let retained = analysis::classes::retained_sizes(&graph, class_of, infos, &tree);
                 (tree, retained)
             },
-            || analysis::classes::distances(&graph, class_of, class_count, &distances),
+            || {
+                let by_class =
+                    analysis::classes::distances(&graph, class_of, class_count, &distances);
+                (by_class, analysis::statistics::calculate(&graph))
+            },
         );
         drop(weakmaps_alongside);
         for (class, distance) in classes.classes.iter_mut().zip(class_distances) {
