@@ -10,10 +10,6 @@ fn main() {}
 #[cfg(not(target_arch = "wasm32"))]
 mod cli;
 
-#[cfg(target_os = "linux")]
-#[global_allocator]
-static ALLOCATOR: cli::alloc::HugePages = cli::alloc::HugePages;
-
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
     std::process::exit(cli::main());

@@ -1,7 +1,5 @@
 //! Commands, loading with progress, and exit codes.
 
-#[cfg(target_os = "linux")]
-pub mod alloc;
 mod format;
 mod read;
 
