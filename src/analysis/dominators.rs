@@ -259,7 +259,9 @@ pub fn calculate(
             let from = g.first_retainer[mid as usize] as usize;
             if from < g.retainer_node.len() {
                 prefetch(&g.retainer_node[from]);
+                slots.prefetch(from);
             }
+            page.prefetch(mid as usize);
             let near = vertex[(i - 8) as usize] - 1;
             let range = g.retainer_slots(near);
             for slot in range.start..range.end.min(range.start + 4) {

@@ -33,6 +33,14 @@ impl BitVec {
         self.words[i >> 6] & (1 << (i & 63)) != 0
     }
 
+    /// Asks the CPU to start loading the word that holds bit `i` (see `dominators::prefetch`).
+    #[inline]
+    pub fn prefetch(&self, i: usize) {
+        if let Some(word) = self.words.get(i >> 6) {
+            dominators::prefetch(word);
+        }
+    }
+
     #[inline]
     pub fn set(&mut self, i: usize) {
         self.words[i >> 6] |= 1 << (i & 63);
