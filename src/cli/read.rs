@@ -1,10 +1,10 @@
 //! Reading a snapshot file into the core's parser: serially, or in two halves on two threads
 //! when the file is large enough to be worth it.
 //!
-//! The split is an optimization only. The halves meet at an edge record boundary found near the
-//! middle of the file (a little past it); the core's `Parser::join` checks that the first half really ended there.
-//! If anything about the split attempt fails (an unusual layout, or a broken file), the file is
-//! parsed again serially, so results and error messages are always the serial parser's.
+//! The split is an optimization only. The halves meet at an edge record boundary found a little
+//! past the middle of the file; the core's `Parser::join` checks that the first half really ended
+//! there. If anything about the split attempt fails (an unusual layout, or a broken file), the
+//! file is parsed again serially, so results and error messages are always the serial parser's.
 
 use anyhow::{Context, Result};
 use heaplens::parse::{Parser, RawSnapshot};
