@@ -93,7 +93,6 @@ fn random_case(rng: &mut SmallRng) -> Case {
         g.edge(first, PROPERTY, "d", first + len);
         g.edge(rng.gen_range(1..=main), WEAK, "w", first);
     }
-    is_hung.resize(sizes.len(), false);
     let n = sizes.len();
     // Extra edges: strong ones (never into an orphan or a clique, which must keep only weak
     // retainers from outside), weak ones anywhere, self edges, edges back to the root.

@@ -9,8 +9,9 @@
 //! names are not merged with the snapshot's own; the three namespaces of [`ClassRef`] keep that
 //! distinction, so the rows are DevTools' rows exactly.
 
-use super::dominators::{prefetch, DominatorTree};
+use super::dominators::DominatorTree;
 use super::interfaces::{self, InterfaceDefinition};
+use super::prefetch;
 use crate::graph::{Graph, SourceLocation};
 use rustc_hash::FxHashMap as HashMap;
 

@@ -7,10 +7,9 @@
 //! and the first of the two edges that hold a WeakMap value (so the value's distance is the larger
 //! of its key's and its table's). The last one depends on visit order, so the order is DevTools'.
 
-use super::dominators::prefetch;
 use super::flags::is_user_root;
-use super::js_parse_int;
 use super::weakmap::Cache;
+use super::{js_parse_int, prefetch_queued};
 use crate::graph::Graph;
 use rustc_hash::FxHashSet as HashSet;
 use std::collections::VecDeque;
@@ -82,16 +81,7 @@ fn bfs(g: &Graph, queue: &mut VecDeque<u32>, distances: &mut [i32], filter: &mut
     let weak = g.types.edge_weak;
     while let Some(node) = queue.pop_front() {
         // The queue says what comes next: fetch the edges of nodes a few steps ahead.
-        if let Some(&far) = queue.get(15) {
-            prefetch(&g.first_edge[far as usize]);
-        }
-        if let Some(&near) = queue.get(7) {
-            let first = g.first_edge[near as usize] as usize;
-            if first < g.edge_to.len() {
-                prefetch(&g.edge_to[first]);
-                prefetch(&g.edge_type[first]);
-            }
-        }
+        prefetch_queued(g, queue.get(15).copied(), queue.get(7).copied());
         let distance = distances[node as usize] + 1;
         for e in g.edges(node) {
             if g.edge_type[e] == weak {

@@ -12,7 +12,7 @@
 //! not followed. The DFS visits edges in file order, as DevTools'.
 
 use super::weakmap::Cache;
-use super::BitVec;
+use super::{prefetch, BitVec};
 use crate::graph::Graph;
 
 /// Whether edge `e` of `node` counts for dominators (see the module documentation). Asked edge
@@ -195,11 +195,13 @@ pub fn calculate(
     slots: &BitVec,
 ) -> Vec<u32> {
     let n = g.node_count();
+    // Whether retainer slot `slot` of `node` counts: the retainer index marked the edge's kind,
+    // and the page-object rule, which it could not apply, is applied here.
+    let essential = |slot: usize, node: u32| {
+        slots.get(slot) && !enters_page(g, page, g.retainer_node[slot], node)
+    };
     if (numbering.count as usize) < n {
         let mut path = Vec::new();
-        let essential = |slot: usize, node: u32| {
-            slots.get(slot) && !enters_page(g, page, g.retainer_node[slot], node)
-        };
         for v in 1..=n as u32 {
             if !numbering.visited.get(v as usize)
                 && !g.retainer_slots(v - 1).any(|s| essential(s, v - 1))
@@ -271,18 +273,12 @@ pub fn calculate(
         let w = vertex[i as usize];
         let mut orphan = true;
         let mut semi_w = i;
-        let w_in_page = page.get((w - 1) as usize);
         for slot in g.retainer_slots(w - 1) {
-            if !slots.get(slot) {
-                continue;
-            }
-            let vo = g.retainer_node[slot];
-            // The page-object rule, which the retainer index could not apply (see `enters_page`).
-            if w_in_page && vo != g.root && !page.get(vo as usize) {
+            if !essential(slot, w - 1) {
                 continue;
             }
             orphan = false;
-            let v = vo + 1;
+            let v = g.retainer_node[slot] + 1;
             let u = evaluate(v, &mut vx);
             semi_w = semi_w.min(vx[u as usize].semi);
         }
@@ -316,22 +312,6 @@ pub fn calculate(
         idom[(vertex[i as usize] - 1) as usize] = vertex[parent[i as usize] as usize] - 1;
     }
     idom
-}
-
-/// Asks the CPU to start loading `value`'s cache line. A hint only: no effect on results, and
-/// nothing at all on targets without a prefetch instruction.
-#[inline(always)]
-pub(crate) fn prefetch<T>(value: &T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: prefetching is a hint that never faults, and SSE is part of x86_64's baseline.
-    #[allow(unused_unsafe)]
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-            (value as *const T).cast::<i8>(),
-        );
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = value;
 }
 
 /// The dominator tree's children lists in CSR form, in DevTools' order.

@@ -3,8 +3,7 @@
 //! Page-object flags decide which edges count for dominators. DevTools' third flag, "can be
 //! queried" (for evaluating objects in a live page), means nothing offline and is not computed.
 
-use super::dominators::prefetch;
-use super::BitVec;
+use super::{prefetch_queued, BitVec};
 use crate::graph::Graph;
 
 pub const DETACHED_DOM_TREE_NODE: u8 = 2;
@@ -61,16 +60,11 @@ pub fn calculate(g: &Graph) -> (Vec<u8>, BitVec) {
     }
     let mut head = 0;
     while head < queue.len() {
-        if let Some(&far) = queue.get(head + 16) {
-            prefetch(&g.first_edge[far as usize]);
-        }
-        if let Some(&near) = queue.get(head + 8) {
-            let first = g.first_edge[near as usize] as usize;
-            if first < g.edge_to.len() {
-                prefetch(&g.edge_to[first]);
-                prefetch(&g.edge_type[first]);
-            }
-        }
+        prefetch_queued(
+            g,
+            queue.get(head + 16).copied(),
+            queue.get(head + 8).copied(),
+        );
         let node = queue[head];
         head += 1;
         for e in g.edges(node) {

@@ -2,8 +2,8 @@
 //! over the graph's columns. All traversals are iterative with explicit worklists: a chain of a
 //! million objects must not overflow a stack, in wasm least of all.
 //!
-//! Where DevTools' result depends on traversal order (distances through WeakMap ephemerons,
-//! dominators of nodes unreachable from the root), the traversal order is DevTools' own.
+//! Where DevTools' result depends on traversal order (distances through WeakMap ephemerons), the
+//! traversal order is DevTools' own.
 
 pub mod classes;
 pub mod distances;
@@ -14,6 +14,40 @@ pub mod interfaces;
 pub mod shallow;
 pub mod statistics;
 pub mod weakmap;
+
+/// Asks the CPU to start loading `value`'s cache line. A hint only: no effect on results, and
+/// nothing at all on targets without a prefetch instruction.
+#[inline(always)]
+pub(crate) fn prefetch<T>(value: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetching is a hint that never faults, and SSE is part of x86_64's baseline.
+    #[allow(unused_unsafe)]
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+            (value as *const T).cast::<i8>(),
+        );
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = value;
+}
+
+/// For walks whose worklist is a queue (where order does not matter, or is breadth-first):
+/// starts loading what expanding the nodes `far` and `near` places ahead will read. The farther
+/// one's edge range first; the nearer one's first edge target and type, its range being in cache
+/// by then.
+#[inline]
+pub(crate) fn prefetch_queued(g: &crate::graph::Graph, far: Option<u32>, near: Option<u32>) {
+    if let Some(far) = far {
+        prefetch(&g.first_edge[far as usize]);
+    }
+    if let Some(near) = near {
+        let first = g.first_edge[near as usize] as usize;
+        if first < g.edge_to.len() {
+            prefetch(&g.edge_to[first]);
+            prefetch(&g.edge_type[first]);
+        }
+    }
+}
 
 /// A fixed-size bit set.
 #[derive(Debug, Clone)]
@@ -37,7 +71,7 @@ impl BitVec {
     #[inline]
     pub fn prefetch(&self, i: usize) {
         if let Some(word) = self.words.get(i >> 6) {
-            dominators::prefetch(word);
+            prefetch(word);
         }
     }
 
