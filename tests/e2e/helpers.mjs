@@ -90,8 +90,10 @@ export async function openFile(page, file) {
 }
 
 // Waits until the class table shows at least `n` loaded rows.
+// Counts the rows `classRows` reads: the grid keeps hidden rows for reuse, and while a new
+// page of rows is on its way they are all hidden.
 export async function waitForClassRows(page, n = 1) {
-  await page.waitForFunction((count) => document.querySelectorAll('#summary-grid .tg-row[data-kind="class"]').length >= count, n);
+  await page.waitForFunction((count) => document.querySelectorAll('#summary-grid .tg-rows .tg-row[data-kind="class"]:not([hidden])').length >= count, n);
 }
 
 // The class rows on screen, top to bottom, as the test compares them with the CLI.

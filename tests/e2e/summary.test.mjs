@@ -48,6 +48,11 @@ test('clicking a header sorts, and clicking again reverses', async () => {
     .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   await page.click('#summary-grid [role="columnheader"] >> text=Count');
   await page.waitForFunction(() => document.querySelector('#summary-grid [aria-sort="descending"]')?.textContent.includes('Count'));
+  // The header changes at once; the rows when the worker's page arrives.
+  await page.waitForFunction((top) => {
+    const first = document.querySelector('#summary-grid .tg-rows .tg-row[data-kind="class"]:not([hidden])');
+    return first && Number(first.dataset.count) === top;
+  }, byCount[0].count);
   await waitForClassRows(page, 10);
   let rows = await classRows(page);
   assert.deepEqual(rows.slice(0, 10).map((r) => r.count), byCount.slice(0, 10).map((r) => r.count));
