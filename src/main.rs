@@ -10,6 +10,11 @@ fn main() {}
 #[cfg(not(target_arch = "wasm32"))]
 mod cli;
 
+/// Large blocks freed by one analysis are recycled for the next; see `cli/alloc.rs`.
+#[cfg(not(target_arch = "wasm32"))]
+#[global_allocator]
+static ALLOCATOR: cli::alloc::Recycling = cli::alloc::Recycling;
+
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
     std::process::exit(cli::main());

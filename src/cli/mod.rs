@@ -1,5 +1,6 @@
 //! Commands, loading with progress, and exit codes.
 
+pub mod alloc;
 mod format;
 mod read;
 
@@ -139,6 +140,19 @@ fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
+/// The process's minor page faults and kernel time so far (in clock ticks), from Linux's /proc
+/// (zeros elsewhere): first touches of fresh memory are a large share of a big run's time.
+fn faults_and_sys_ticks() -> (u64, u64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
+    let field = |i: usize| fields.get(i).and_then(|f| f.parse().ok()).unwrap_or(0);
+    // minflt is field 10 and stime field 15 of proc(5), counting from 1 with the name as 2.
+    (field(7), field(12))
+}
+
 /// The process's peak resident memory, from Linux's /proc (0 elsewhere).
 fn peak_rss_mb() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -183,17 +197,20 @@ fn load(path: &Path) -> Result<Snapshot> {
     // HEAPLENS_TIMINGS=1 prints how long each phase took, for performance work.
     let timings = std::env::var_os("HEAPLENS_TIMINGS").is_some();
     let started = std::time::Instant::now();
-    let mut last = (started, "parsing");
+    let mut last = (started, "parsing", faults_and_sys_ticks());
     let mut lap = |label: &'static str| {
         if timings {
             let now = std::time::Instant::now();
+            let (faults, sys) = faults_and_sys_ticks();
             eprintln!(
-                "{:>28}: {:>8.3} s  (peak RSS so far {} MB)",
+                "{:>28}: {:>8.3} s  (peak RSS so far {} MB, {}K page faults, {} s in the kernel)",
                 last.1,
                 (now - last.0).as_secs_f64(),
-                peak_rss_mb()
+                peak_rss_mb(),
+                (faults - last.2 .0) / 1000,
+                (sys - last.2 .1) as f64 / 100.0
             );
-            last = (now, label);
+            last = (now, label, (faults, sys));
         }
     };
     let raw = read::parse_file(path, bar.as_ref())?;
