@@ -56,14 +56,15 @@ impl std::fmt::Debug for DominatorTree {
 impl Snapshot {
     /// Indexes the parsed snapshot and runs every analysis DevTools runs.
     ///
-    /// Natively the work goes to two threads, three times over, pairing a step of the
+    /// Natively the work goes to two threads, four times over, pairing a step of the
     /// dominators' critical path with steps that do not depend on it:
     ///
-    /// | phase      | critical path                            | alongside                      |
-    /// |------------|------------------------------------------|--------------------------------|
-    /// | retainers  | page-object flags, depth-first numbering | shallow sizes, retainer index  |
-    /// | dominators | semidominators, semi-NCA                 | class names and counts, distances |
-    /// | classes    | dominator tree, retained sizes           | class distances, statistics    |
+    /// | phase      | critical path                  | alongside                                  |
+    /// |------------|--------------------------------|--------------------------------------------|
+    /// | retainers  | page-object flags              | the numbering's storage, retainer counts   |
+    /// |            | depth-first numbering          | retainer index                             |
+    /// | dominators | semidominators, semi-NCA       | shallow sizes, class names and counts, distances |
+    /// | classes    | dominator tree, retained sizes | class distances, statistics                |
     pub fn build(raw: RawSnapshot, progress: &mut dyn FnMut(Phase)) -> Result<Snapshot> {
         progress(Phase::Indexing);
         let mut graph = Graph::build(raw)?;
@@ -76,38 +77,40 @@ impl Snapshot {
         let strings = graph.strings.len();
         let mut weakmaps = analysis::weakmap::Cache::new(strings);
         let mut weakmaps_alongside = analysis::weakmap::Cache::new(strings);
-        // The shallow-size transfer rewrites self sizes, so they leave the graph meanwhile.
-        let mut sizes = std::mem::take(&mut graph.self_size);
-        let ((flags, page_objects, numbering), (first_retainer, retainer_node, essential_slots)) =
-            join(
-                || {
-                    let (flags, page_objects) = analysis::flags::calculate(&graph);
-                    let numbering =
-                        analysis::dominators::number(&graph, &page_objects, &mut weakmaps);
-                    (flags, page_objects, numbering)
-                },
-                || {
-                    analysis::shallow::transfer(&graph, &mut sizes);
-                    let counts = crate::graph::count_retainers(graph.node_count(), &graph.edge_to);
-                    // The page-object rule waits for the semidominators: the flags are not
-                    // known yet here.
-                    crate::graph::fill_retainers(
-                        counts,
-                        &graph.first_edge,
-                        &graph.edge_to,
-                        |source, edge| {
-                            let weakmaps = &mut weakmaps_alongside;
-                            analysis::dominators::counts_by_kind(&graph, weakmaps, source, edge)
-                        },
-                    )
-                },
-            );
-        graph.self_size = sizes;
+        // Two rounds: the page-object flags beside the numbering's storage and the retainer
+        // counts, then the numbering (which needs the flags) beside the retainer index (which
+        // needs the counts).
+        let ((flags, page_objects), (storage, counts)) = join(
+            || analysis::flags::calculate(&graph),
+            || {
+                let storage = analysis::dominators::Numbering::new(graph.node_count());
+                let counts = crate::graph::count_retainers(graph.node_count(), &graph.edge_to);
+                (storage, counts)
+            },
+        );
+        let (numbering, (first_retainer, retainer_node, essential_slots)) = join(
+            || analysis::dominators::number(&graph, &page_objects, &mut weakmaps, storage),
+            || {
+                // The page-object rule waits for the semidominators: it needs both ends of a
+                // retainer slot.
+                crate::graph::fill_retainers(
+                    counts,
+                    &graph.first_edge,
+                    &graph.edge_to,
+                    |source, edge| {
+                        let weakmaps = &mut weakmaps_alongside;
+                        analysis::dominators::counts_by_kind(&graph, weakmaps, source, edge)
+                    },
+                )
+            },
+        );
         graph.detachedness = Vec::new();
         graph.first_retainer = first_retainer;
         graph.retainer_node = retainer_node;
 
         progress(Phase::Dominators);
+        // The shallow-size transfer rewrites self sizes, so they leave the graph meanwhile.
+        let mut sizes = std::mem::take(&mut graph.self_size);
         let (dominators, (mut classes, distances)) = join(
             || {
                 analysis::dominators::calculate(
@@ -119,12 +122,14 @@ impl Snapshot {
                 )
             },
             || {
+                analysis::shallow::transfer(&graph, &mut sizes);
                 let mut classes = analysis::classes::assign(&graph);
-                analysis::classes::tally(&graph, &mut classes);
+                analysis::classes::tally(&sizes, &mut classes);
                 let distances = analysis::distances::calculate(&graph, &mut weakmaps_alongside);
                 (classes, distances)
             },
         );
+        graph.self_size = sizes;
         drop(essential_slots);
         drop(page_objects);
         drop(weakmaps);

@@ -12,7 +12,7 @@
 use super::dominators::DominatorTree;
 use super::interfaces::{self, InterfaceDefinition};
 use super::prefetch;
-use crate::graph::{Graph, SourceLocation};
+use crate::graph::{Graph, SizeColumn, SourceLocation};
 use rustc_hash::FxHashMap as HashMap;
 
 /// Where a class name comes from: a snapshot string, a string DevTools adds for class names, or
@@ -221,13 +221,13 @@ pub fn assign(g: &Graph) -> Classes {
     }
 }
 
-/// Fills in the class table's counts and sizes: members with a non-zero self size only.
-/// Counts and shallow sizes of the classes: the class table but for distances and retained
-/// sizes, which come later.
-pub fn tally(g: &Graph, c: &mut Classes) {
+/// Counts and shallow sizes of the classes, from members with a non-zero self size (`sizes`,
+/// after the shallow-size transfer): the class table but for distances and retained sizes, which
+/// come later.
+pub fn tally(sizes: &SizeColumn, c: &mut Classes) {
     let (class_of, classes) = (&c.class_of, &mut c.classes);
-    for node in 0..g.node_count() as u32 {
-        let size = g.self_size.get(node);
+    for node in 0..class_of.len() as u32 {
+        let size = sizes.get(node);
         if size == 0 {
             continue;
         }
