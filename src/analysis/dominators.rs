@@ -98,15 +98,24 @@ impl Numbering {
     /// machines).
     pub fn new(node_count: usize) -> Numbering {
         let len = node_count + 1;
-        // `resize` writes every element, where `vec![0; len]` would only map zeroed pages and
-        // leave the faults to the walk.
+        // Every element is written: `vec![0; len]` would only map zeroed pages and leave the
+        // faults to the walk, and so might the optimizer, seeing zeros written over a fresh
+        // allocation; `black_box` hides that they are zeros.
+        let zero = std::hint::black_box(0u32);
         let written = |len: usize| {
             let mut v = Vec::with_capacity(len);
-            v.resize(len, 0u32);
+            v.resize(len, zero);
             v
         };
         Numbering {
-            vx: vec![Vertex::default(); len],
+            vx: vec![
+                Vertex {
+                    ancestor: zero,
+                    label: zero,
+                    semi: zero,
+                };
+                len
+            ],
             vertex: written(len),
             parent: written(len),
             count: 0,
