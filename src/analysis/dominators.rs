@@ -56,11 +56,16 @@ pub fn enters_page(g: &Graph, page: &BitVec, node: u32, child: u32) -> bool {
 /// The per-vertex state of the semidominator pass, kept together: the main loop touches all
 /// three for the same vertex at once, and one cache line instead of three is what makes it fast
 /// on millions of nodes.
+///
+/// Where the paper keeps a label (the vertex of least semidominator on the compressed forest
+/// path) and reads that vertex's semidominator at every step, `best` keeps the semidominator
+/// itself: a label's semidominator is final once it is a label, and the path compression then
+/// reads only the records on the path, not the labels' records scattered elsewhere.
 #[derive(Debug, Clone, Copy, Default)]
 struct Vertex {
     ancestor: u32,
-    label: u32,
     semi: u32,
+    best: u32,
 }
 
 /// The depth-first numbering the dominators start from. [`number`] walks from the root, which
@@ -111,8 +116,8 @@ impl Numbering {
             vx: vec![
                 Vertex {
                     ancestor: zero,
-                    label: zero,
                     semi: zero,
+                    best: zero,
                 };
                 len
             ],
@@ -130,8 +135,8 @@ impl Numbering {
         let number = self.count;
         self.vx[v as usize] = Vertex {
             ancestor: 0,
-            label: v,
             semi: number,
+            best: number,
         };
         self.vertex[number as usize] = v;
         self.parent[number as usize] = parent;
@@ -262,9 +267,11 @@ pub fn calculate(
     drop(visited);
 
     let mut stack: Vec<u32> = Vec::new();
+    // The least semidominator on the forest path from `v` to its root (the semidominator of the
+    // paper's EVAL(v)).
     let mut evaluate = |v: u32, vx: &mut [Vertex]| -> u32 {
         if vx[v as usize].ancestor == 0 {
-            return v;
+            return vx[v as usize].best;
         }
         // Compress the path to the forest root, iteratively.
         let mut x = v;
@@ -274,13 +281,12 @@ pub fn calculate(
         }
         while let Some(w) = stack.pop() {
             let a = vx[w as usize].ancestor;
-            let (label_a, ancestor_a) = (vx[a as usize].label, vx[a as usize].ancestor);
-            if vx[label_a as usize].semi < vx[vx[w as usize].label as usize].semi {
-                vx[w as usize].label = label_a;
-            }
-            vx[w as usize].ancestor = ancestor_a;
+            let (best_a, ancestor_a) = (vx[a as usize].best, vx[a as usize].ancestor);
+            let x = &mut vx[w as usize];
+            x.best = x.best.min(best_a);
+            x.ancestor = ancestor_a;
         }
-        vx[v as usize].label
+        vx[v as usize].best
     };
 
     // Semidominators, in decreasing DFS order, as DevTools computes them.
@@ -314,15 +320,17 @@ pub fn calculate(
             }
             orphan = false;
             let v = g.retainer_node[slot] + 1;
-            let u = evaluate(v, &mut vx);
-            semi_w = semi_w.min(vx[u as usize].semi);
+            semi_w = semi_w.min(evaluate(v, &mut vx));
         }
         if orphan {
             // A node without essential retainers hangs directly under the root.
             semi_w = 1;
         }
-        vx[w as usize].semi = semi_w;
-        vx[w as usize].ancestor = vertex[parent[i as usize] as usize];
+        vx[w as usize] = Vertex {
+            ancestor: vertex[parent[i as usize] as usize],
+            semi: semi_w,
+            best: semi_w,
+        };
     }
 
     // Immediate dominators, in increasing DFS order: the nearest dominator of the parent (or
