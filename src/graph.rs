@@ -6,7 +6,7 @@
 //! name, type byte, retainer slot) and a node about 22; no pointer-sized or per-object
 //! allocations exist. Sizes above 4 GiB are rare, so self sizes are `u32` with an overflow map.
 
-use crate::analysis::BitVec;
+use crate::analysis::{prefetch, BitVec};
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::parse::{RawSnapshot, TraceNode};
 use crate::strings::StringTable;
@@ -472,13 +472,24 @@ pub fn fill_counted_csr(
     pairs: impl FnOnce(&mut dyn FnMut(u32, u32)),
     mut landed: impl FnMut(usize, usize),
 ) -> (Vec<u32>, Vec<u32>) {
-    let keys = counts.len() - 1;
-    let first = &mut counts;
-    // Until a key's slots are all filled, its first slot holds the count of free ones, so no
-    // counter array is needed.
     let mut values = vec![0u32; len];
+    start_slots(&mut counts, &mut values);
+    let mut arrival = 0usize;
+    pairs(&mut |key, value| {
+        let slot = place(&counts, &mut values, key, value);
+        landed(arrival, slot);
+        arrival += 1;
+    });
+    (counts, values)
+}
+
+/// Turns per-key counts into each key's first slot (the extra last entry becomes the total).
+/// Until a key's slots are all filled, its first slot holds the count of free ones, so that
+/// filling needs no counter array.
+fn start_slots(counts: &mut [u32], values: &mut [u32]) {
+    let keys = counts.len() - 1;
     let mut next = 0u32;
-    for first in first[..keys].iter_mut() {
+    for first in counts[..keys].iter_mut() {
         let count = *first;
         *first = next;
         if count > 0 {
@@ -486,17 +497,18 @@ pub fn fill_counted_csr(
         }
         next += count;
     }
-    first[keys] = next;
-    let mut arrival = 0usize;
-    pairs(&mut |key, value| {
-        let start = first[key as usize] as usize;
-        values[start] -= 1;
-        let slot = start + values[start] as usize;
-        values[slot] = value;
-        landed(arrival, slot);
-        arrival += 1;
-    });
-    (counts, values)
+    counts[keys] = next;
+}
+
+/// Places `value` in the last free slot of `key` (slots fill from the back, as DevTools'
+/// `buildRetainers` does) and returns the slot.
+#[inline]
+fn place(first: &[u32], values: &mut [u32], key: u32, value: u32) -> usize {
+    let start = first[key as usize] as usize;
+    values[start] -= 1;
+    let slot = start + values[start] as usize;
+    values[slot] = value;
+    slot
 }
 
 /// How many edges point at each node (one extra entry at the end): the first pass of the
@@ -514,34 +526,34 @@ pub fn count_retainers(node_count: usize, edge_to: &[u32]) -> Vec<u32> {
 /// (the dominator computation walks retainers, and a slot does not store its edge). Returns
 /// `(first_retainer, retainer_node, essential_slots)`.
 pub fn fill_retainers(
-    counts: Vec<u32>,
+    mut first: Vec<u32>,
     first_edge: &[u32],
     edge_to: &[u32],
     mut essential: impl FnMut(u32, usize) -> bool,
 ) -> (Vec<u32>, Vec<u32>, BitVec) {
     let node_count = first_edge.len() - 1;
-    let mut slots = BitVec::new(edge_to.len());
-    // The source of the pair being placed, for `landed`, which learns only the edge.
-    let source_of_pair = std::cell::Cell::new(0u32);
-    // Edges arrive in edge order, so the i-th pair is edge i.
-    let (first_retainer, retainer_node) = fill_counted_csr(
-        counts,
-        edge_to.len(),
-        |emit| {
-            for source in 0..node_count {
-                source_of_pair.set(source as u32);
-                for &to in &edge_to[first_edge[source] as usize..first_edge[source + 1] as usize] {
-                    emit(to, source as u32);
+    let edges = edge_to.len();
+    let mut slots = BitVec::new(edges);
+    let mut values = vec![0u32; edges];
+    start_slots(&mut first, &mut values);
+    for source in 0..node_count {
+        for e in first_edge[source] as usize..first_edge[source + 1] as usize {
+            // Each edge updates its target's first slot and fills a slot near it, both at
+            // scattered places: fetch them a few edges ahead, in two stages.
+            if e + 16 < edges {
+                prefetch(&first[edge_to[e + 16] as usize]);
+                let near = first[edge_to[e + 8] as usize] as usize;
+                if near < edges {
+                    prefetch(&values[near]);
                 }
             }
-        },
-        |edge, slot| {
-            if essential(source_of_pair.get(), edge) {
+            let slot = place(&first, &mut values, edge_to[e], source as u32);
+            if essential(source as u32, e) {
                 slots.set(slot);
             }
-        },
-    );
-    (first_retainer, retainer_node, slots)
+        }
+    }
+    (first, values, slots)
 }
 
 fn field_index(fields: &[String], name: &str) -> Option<usize> {
