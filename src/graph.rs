@@ -522,19 +522,21 @@ pub fn count_retainers(node_count: usize, edge_to: &[u32]) -> Vec<u32> {
 }
 
 /// The reverse index (DevTools' `buildRetainers`), in DevTools' slot order, from the counts of
-/// [`count_retainers`]. The same pass marks the slots for which `essential(source, edge)` holds
-/// (the dominator computation walks retainers, and a slot does not store its edge). Returns
-/// `(first_retainer, retainer_node, essential_slots)`.
+/// [`count_retainers`], into `values` (one element an edge, contents overwritten; see
+/// `analysis::written_column`). The same pass marks the slots for which
+/// `essential(source, edge)` holds (the dominator computation walks retainers, and a slot does
+/// not store its edge). Returns `(first_retainer, retainer_node, essential_slots)`.
 pub fn fill_retainers(
     mut first: Vec<u32>,
+    mut values: Vec<u32>,
     first_edge: &[u32],
     edge_to: &[u32],
     mut essential: impl FnMut(u32, usize) -> bool,
 ) -> (Vec<u32>, Vec<u32>, BitVec) {
     let node_count = first_edge.len() - 1;
     let edges = edge_to.len();
+    assert_eq!(values.len(), edges, "retainer storage of the wrong size");
     let mut slots = BitVec::new(edges);
-    let mut values = vec![0u32; edges];
     start_slots(&mut first, &mut values);
     for source in 0..node_count {
         for e in first_edge[source] as usize..first_edge[source + 1] as usize {

@@ -61,7 +61,7 @@ impl Snapshot {
     ///
     /// | phase      | critical path                  | alongside                                  |
     /// |------------|--------------------------------|--------------------------------------------|
-    /// | retainers  | page-object flags              | the numbering's storage, retainer counts   |
+    /// | retainers  | page-object flags              | storage for the next two, retainer counts  |
     /// |            | depth-first numbering          | retainer index                             |
     /// | dominators | semidominators, semi-NCA       | shallow sizes, class names and counts, distances |
     /// | classes    | dominator tree, retained sizes | class distances, statistics                |
@@ -77,15 +77,17 @@ impl Snapshot {
         let strings = graph.strings.len();
         let mut weakmaps = analysis::weakmap::Cache::new(strings);
         let mut weakmaps_alongside = analysis::weakmap::Cache::new(strings);
-        // Two rounds: the page-object flags beside the numbering's storage and the retainer
-        // counts, then the numbering (which needs the flags) beside the retainer index (which
-        // needs the counts).
-        let ((flags, page_objects), (storage, counts)) = join(
+        // Two rounds: the page-object flags beside the storage of the numbering and of the
+        // retainer index, written there so that neither pass pays for fresh memory, and the
+        // retainer counts; then the numbering (which needs the flags) beside the retainer index
+        // (which needs the counts).
+        let ((flags, page_objects), (storage, (counts, retainer_storage))) = join(
             || analysis::flags::calculate(&graph),
             || {
                 let storage = analysis::dominators::Numbering::new(graph.node_count());
+                let retainer_storage = analysis::written_column(graph.edge_count());
                 let counts = crate::graph::count_retainers(graph.node_count(), &graph.edge_to);
-                (storage, counts)
+                (storage, (counts, retainer_storage))
             },
         );
         let (numbering, (first_retainer, retainer_node, essential_slots)) = join(
@@ -95,6 +97,7 @@ impl Snapshot {
                 // retainer slot.
                 crate::graph::fill_retainers(
                     counts,
+                    retainer_storage,
                     &graph.first_edge,
                     &graph.edge_to,
                     |source, edge| {
@@ -107,6 +110,7 @@ impl Snapshot {
         graph.detachedness = Vec::new();
         graph.first_retainer = first_retainer;
         graph.retainer_node = retainer_node;
+
 
         progress(Phase::Dominators);
         // The shallow-size transfer rewrites self sizes, so they leave the graph meanwhile.

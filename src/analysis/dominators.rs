@@ -12,7 +12,7 @@
 //! not followed. The DFS visits edges in file order, as DevTools'.
 
 use super::weakmap::Cache;
-use super::{prefetch, BitVec};
+use super::{prefetch, written_column, BitVec};
 use crate::graph::Graph;
 
 /// Whether edge `e` of `node` counts for dominators (see the module documentation). Asked edge
@@ -96,22 +96,12 @@ struct Frame {
 }
 
 impl Numbering {
-    /// Storage for numbering `node_count` nodes, 20 bytes a node, every page written once.
-    /// [`crate::Snapshot::build`] makes it on the other thread while the page-object flags are
-    /// computed, so that the walk, which is on the critical path, does not also pay for the first
-    /// touches of fresh memory (a tenth of a second a GB at best, over a second on some virtual
-    /// machines).
+    /// Storage for numbering `node_count` nodes, 20 bytes a node, every page written once (see
+    /// [`written_column`]): [`crate::Snapshot::build`] makes it on the other thread while the
+    /// page-object flags are computed, so that the walk does not pay for fresh memory.
     pub fn new(node_count: usize) -> Numbering {
         let len = node_count + 1;
-        // Every element is written: `vec![0; len]` would only map zeroed pages and leave the
-        // faults to the walk, and so might the optimizer, seeing zeros written over a fresh
-        // allocation; `black_box` hides that they are zeros.
         let zero = std::hint::black_box(0u32);
-        let written = |len: usize| {
-            let mut v = Vec::with_capacity(len);
-            v.resize(len, zero);
-            v
-        };
         Numbering {
             vx: vec![
                 Vertex {
@@ -121,8 +111,8 @@ impl Numbering {
                 };
                 len
             ],
-            vertex: written(len),
-            parent: written(len),
+            vertex: written_column(len),
+            parent: written_column(len),
             count: 0,
             visited: BitVec::new(len),
         }

@@ -31,6 +31,18 @@ pub(crate) fn prefetch<T>(value: &T) {
     let _ = value;
 }
 
+/// A column of `len` elements whose every element has been written. `vec![0; len]` only maps
+/// zeroed pages and leaves their first touches (their page faults, a tenth of a second a GB at
+/// best, over a second on some virtual machines) to whoever writes them first; storage made
+/// with this on the thread that has time to spare spares the critical path. `black_box` keeps
+/// the optimizer from turning the writes back into a zeroed allocation, and the contents are
+/// meant to be overwritten.
+pub fn written_column(len: usize) -> Vec<u32> {
+    let mut v = Vec::with_capacity(len);
+    v.resize(len, std::hint::black_box(0u32));
+    v
+}
+
 /// For walks whose worklist is a queue (where order does not matter, or is breadth-first):
 /// starts loading what expanding the nodes `far` and `near` places ahead will read. The farther
 /// one's edge range first; the nearer one's first edge target and type, its range being in cache
