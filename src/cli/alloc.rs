@@ -42,8 +42,8 @@ mod pool {
         size.div_ceil(PAGE) * PAGE
     }
 
-    /// A mapping of `len` bytes, recycled if any freed one is waiting, and whether it is fresh
-    /// (zeroed by the kernel) up to `len`.
+    /// A mapping of `len` bytes, recycled if any freed one is waiting, and how many of its first
+    /// bytes hold old data (none for a fresh mapping, which the kernel zeroes).
     pub fn take(len: usize) -> Option<(*mut u8, usize)> {
         let reused = {
             let mut freed = FREED.lock().unwrap_or_else(|e| e.into_inner());
@@ -60,11 +60,15 @@ mod pool {
             pick.and_then(|i| freed[i].take())
         };
         match reused {
-            Some(b) => {
-                let ptr = resize(b.ptr as *mut u8, b.len, len)?;
+            Some(b) => match resize(b.ptr as *mut u8, b.len, len) {
                 // Only the part that was already mapped holds old data.
-                Some((ptr, b.len.min(len)))
-            }
+                Some(ptr) => Some((ptr, b.len.min(len))),
+                None => {
+                    // Out of memory to grow it: the block waits for a smaller request.
+                    give(b.ptr as *mut u8, b.len);
+                    None
+                }
+            },
             None => fresh(len).map(|p| (p, 0)),
         }
     }
