@@ -10,13 +10,14 @@
 # `cargo build --release` unless HEAPLENS_BIN names a binary to use instead. Both tools run under
 # GNU time (wall seconds, peak RSS), after one `cat FILE > /dev/null` so that both read from a
 # warm page cache. heaplens runs HEAPLENS_RUNS times (default 3) and its median run counts: on
-# this VM a run's first touches of fresh memory cost from 2 to 7 s of kernel time at 1.9 GB, so
-# single runs of a few seconds vary by a third. DevTools runs once (80 s at 1.9 GB, where that
-# noise is small). Prints a table and writes the same to target/bench-result-<size>.json.
-# Exits non-zero if generation, the build or either tool fails.
+# this VM, memory the host took back while the machine idled costs up to 6 us a page on first
+# touch, so the first run after a pause is 20-30% slower at 1.9 GB (parsing alone spends 3 s in
+# the kernel instead of 1 s). DevTools runs once (80 s at 1.9 GB, where that noise is small).
+# Prints a table and writes the same to target/bench-result-<size>.json. Exits non-zero if
+# generation, the build or either tool fails.
 set -euo pipefail
 
-usage() { sed -n '2,13s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,17s/^# \{0,1\}//p' "$0"; }
 die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
 log() { printf 'bench: %s\n' "$*" >&2; }
 
