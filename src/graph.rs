@@ -451,36 +451,20 @@ impl Graph {
 /// the way DevTools fills its retainer and dominated-node lists: each key's values land from its
 /// last slot down, in order of arrival. DevTools breaks ties in its views by slot, so the order
 /// matters. `pairs` is called twice (to count, then to fill) and must emit the same
-/// `(key, value)` pairs both times; `landed(i, slot)` learns where the i-th pair went.
+/// `(key, value)` pairs, `len` of them, both times.
 pub fn reverse_filled_csr(
     keys: usize,
     len: usize,
     pairs: impl Fn(&mut dyn FnMut(u32, u32)),
-    landed: impl FnMut(usize, usize),
 ) -> (Vec<u32>, Vec<u32>) {
-    let mut counts = vec![0u32; keys + 1];
-    pairs(&mut |key, _| counts[key as usize] += 1);
-    fill_counted_csr(counts, len, pairs, landed)
-}
-
-/// The second pass of [`reverse_filled_csr`], given `counts[k]`, the number of pairs with key
-/// `k` (one more entry at the end, which is ignored). The counting pass is separate so that it
-/// can run while the pairs' other inputs are still being computed.
-pub fn fill_counted_csr(
-    mut counts: Vec<u32>,
-    len: usize,
-    pairs: impl FnOnce(&mut dyn FnMut(u32, u32)),
-    mut landed: impl FnMut(usize, usize),
-) -> (Vec<u32>, Vec<u32>) {
+    let mut first = vec![0u32; keys + 1];
+    pairs(&mut |key, _| first[key as usize] += 1);
     let mut values = vec![0u32; len];
-    start_slots(&mut counts, &mut values);
-    let mut arrival = 0usize;
+    start_slots(&mut first, &mut values);
     pairs(&mut |key, value| {
-        let slot = place(&counts, &mut values, key, value);
-        landed(arrival, slot);
-        arrival += 1;
+        place(&first, &mut values, key, value);
     });
-    (counts, values)
+    (first, values)
 }
 
 /// Turns per-key counts into each key's first slot (the extra last entry becomes the total).

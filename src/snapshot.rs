@@ -81,13 +81,14 @@ impl Snapshot {
         // retainer index, written there so that neither pass pays for fresh memory, and the
         // retainer counts; then the numbering (which needs the flags) beside the retainer index
         // (which needs the counts).
-        let ((flags, page_objects), (storage, (counts, retainer_storage))) = join(
+        let ((flags, page_objects), (storage, retainer_storage, counts)) = join(
             || analysis::flags::calculate(&graph),
             || {
-                let storage = analysis::dominators::Numbering::new(graph.node_count());
-                let retainer_storage = analysis::written_column(graph.edge_count());
-                let counts = crate::graph::count_retainers(graph.node_count(), &graph.edge_to);
-                (storage, (counts, retainer_storage))
+                (
+                    analysis::dominators::Numbering::new(graph.node_count()),
+                    analysis::written_column(graph.edge_count()),
+                    crate::graph::count_retainers(graph.node_count(), &graph.edge_to),
+                )
             },
         );
         let (numbering, (first_retainer, retainer_node, essential_slots)) = join(
@@ -110,7 +111,6 @@ impl Snapshot {
         graph.detachedness = Vec::new();
         graph.first_retainer = first_retainer;
         graph.retainer_node = retainer_node;
-
 
         progress(Phase::Dominators);
         // The shallow-size transfer rewrites self sizes, so they leave the graph meanwhile.

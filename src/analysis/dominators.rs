@@ -354,18 +354,14 @@ pub struct DominatorTree {
 }
 
 pub fn tree(idom: &[u32], root: u32) -> DominatorTree {
-    let (first_child, children) = crate::graph::reverse_filled_csr(
-        idom.len(),
-        idom.len().saturating_sub(1),
-        |emit| {
+    let (first_child, children) =
+        crate::graph::reverse_filled_csr(idom.len(), idom.len().saturating_sub(1), |emit| {
             for (node, &dominator) in idom.iter().enumerate() {
                 if node as u32 != root {
                     emit(dominator, node as u32);
                 }
             }
-        },
-        |_, _| {},
-    );
+        });
     DominatorTree {
         first_child,
         children,

@@ -79,7 +79,7 @@ impl BitVec {
         self.words[i >> 6] & (1 << (i & 63)) != 0
     }
 
-    /// Asks the CPU to start loading the word that holds bit `i` (see `dominators::prefetch`).
+    /// Asks the CPU to start loading the word that holds bit `i` (see [`prefetch`]).
     #[inline]
     pub fn prefetch(&self, i: usize) {
         if let Some(word) = self.words.get(i >> 6) {
