@@ -6,69 +6,11 @@
 //! name, type byte, retainer slot) and a node about 22; no pointer-sized or per-object
 //! allocations exist. Sizes above 4 GiB are rare, so self sizes are `u32` with an overflow map.
 
-use crate::analysis::{prefetch, BitVec};
+use crate::columns::{prefetch, BitVec, SizeColumn};
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::parse::{RawSnapshot, TraceNode};
 use crate::strings::StringTable;
-use rustc_hash::FxHashMap as HashMap;
-
-/// Self sizes: `u32` per node, with the rare sizes of 4 GiB and more kept aside so they never
-/// wrap (a single ArrayBuffer backing store can exceed 4 GiB).
-#[derive(Debug, Default, Clone)]
-pub struct SizeColumn {
-    small: Vec<u32>,
-    big: HashMap<u32, u64>,
-}
-
-const BIG: u32 = u32::MAX;
-
-impl SizeColumn {
-    pub fn reserve(
-        &mut self,
-        n: usize,
-    ) -> std::result::Result<(), std::collections::TryReserveError> {
-        self.small.try_reserve_exact(n)
-    }
-
-    pub fn push(&mut self, v: u64) {
-        if v >= BIG as u64 {
-            self.big.insert(self.small.len() as u32, v);
-            self.small.push(BIG);
-        } else {
-            self.small.push(v as u32);
-        }
-    }
-
-    #[inline]
-    pub fn get(&self, i: u32) -> u64 {
-        let v = self.small[i as usize];
-        if v == BIG {
-            self.big.get(&i).copied().unwrap_or(BIG as u64)
-        } else {
-            v as u64
-        }
-    }
-
-    pub fn set(&mut self, i: u32, v: u64) {
-        if v >= BIG as u64 {
-            self.big.insert(i, v);
-            self.small[i as usize] = BIG;
-        } else {
-            if self.small[i as usize] == BIG {
-                self.big.remove(&i);
-            }
-            self.small[i as usize] = v as u32;
-        }
-    }
-
-    pub fn len(&self) -> usize {
-        self.small.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.small.is_empty()
-    }
-}
+use crate::v8;
 
 /// Node and edge types DevTools gives meaning to, resolved from `meta` once. A type the snapshot
 /// does not list gets an index no node has (`NONE`).
@@ -428,9 +370,28 @@ impl Graph {
         out
     }
 
-    /// Finds a node by its snapshot object id.
-    pub fn find_id(&self, id: u32) -> Option<u32> {
-        self.node_id.iter().position(|&x| x == id).map(|n| n as u32)
+    /// Whether a node is a plain `Object` (the objects DevTools names by their properties).
+    #[inline]
+    pub fn is_plain_object(&self, node: u32) -> bool {
+        self.node_type[node as usize] == self.types.object && self.name(node) == v8::OBJECT
+    }
+
+    /// For walks whose worklist is a queue (where order does not matter, or is breadth-first):
+    /// starts loading what expanding the nodes `far` and `near` places ahead will read. The
+    /// farther one's edge range first; the nearer one's first edge target and type, its range
+    /// being in cache by then.
+    #[inline]
+    pub(crate) fn prefetch_queued(&self, far: Option<u32>, near: Option<u32>) {
+        if let Some(far) = far {
+            prefetch(&self.first_edge[far as usize]);
+        }
+        if let Some(near) = near {
+            let first = self.first_edge[near as usize] as usize;
+            if first < self.edge_to.len() {
+                prefetch(&self.edge_to[first]);
+                prefetch(&self.edge_type[first]);
+            }
+        }
     }
 
     /// Approximate heap bytes held by the graph, for the memory report.
@@ -507,7 +468,7 @@ pub fn count_retainers(node_count: usize, edge_to: &[u32]) -> Vec<u32> {
 
 /// The reverse index (DevTools' `buildRetainers`), in DevTools' slot order, from the counts of
 /// [`count_retainers`], into `values` (one element an edge, contents overwritten; see
-/// `analysis::written_column`). The same pass marks the slots for which
+/// `columns::written_column`). The same pass marks the slots for which
 /// `essential(source, edge)` holds (the dominator computation walks retainers, and a slot does
 /// not store its edge). Returns `(first_retainer, retainer_node, essential_slots)`.
 pub fn fill_retainers(

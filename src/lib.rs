@@ -9,14 +9,18 @@
 //! [`analysis`] port DevTools' heap snapshot worker rule for rule.
 
 pub mod analysis;
+pub mod columns;
 pub mod error;
 pub mod graph;
+pub mod ids;
+pub mod js;
 pub mod names;
 pub(crate) mod parallel;
 pub mod parse;
 pub mod query;
 pub mod snapshot;
 pub mod strings;
+pub mod v8;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

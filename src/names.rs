@@ -2,9 +2,9 @@
 //! string shows its text (first 1,024 characters), a plain object shows its first and last
 //! properties (`{a, b, …, y, z}`), everything else its own name.
 
-use crate::analysis::interfaces::format_property_name;
-use crate::analysis::{interfaces::is_plain_object, js_len};
 use crate::graph::Graph;
+use crate::js;
+use crate::v8;
 use std::borrow::Cow;
 
 pub fn display_name(g: &Graph, node: u32) -> Cow<'_, str> {
@@ -12,7 +12,7 @@ pub fn display_name(g: &Graph, node: u32) -> Cow<'_, str> {
     if ty == g.types.cons_string {
         return Cow::Owned(cons_string_name(g, node));
     }
-    if is_plain_object(g, node) {
+    if g.is_plain_object(node) {
         return Cow::Owned(plain_object_name(g, node));
     }
     Cow::Borrowed(g.name(node))
@@ -31,7 +31,7 @@ fn cons_string_name(g: &Graph, node: u32) -> String {
         if g.node_type[n as usize] != g.types.cons_string {
             let part = g.name(n);
             name.push_str(part);
-            name_len += js_len(part);
+            name_len += js::len(part);
             continue;
         }
         let (mut first, mut second) = (None, None);
@@ -40,8 +40,8 @@ fn cons_string_name(g: &Graph, node: u32) -> String {
                 continue;
             }
             match g.strings.get(g.edge_name[e]) {
-                "first" if first.is_none() => first = Some(g.edge_to[e]),
-                "second" if second.is_none() => second = Some(g.edge_to[e]),
+                v8::CONS_FIRST if first.is_none() => first = Some(g.edge_to[e]),
+                v8::CONS_SECOND if second.is_none() => second = Some(g.edge_to[e]),
                 _ => {}
             }
             if first.is_some() && second.is_some() {
@@ -72,7 +72,7 @@ fn plain_object_name(g: &Graph, node: u32) -> String {
     while from_start <= from_end {
         let e = if next_from_end { from_end } else { from_start } as usize;
         let name = g.strings.get(g.edge_name[e]);
-        if g.edge_type[e] != property || name == "__proto__" {
+        if g.edge_type[e] != property || name == v8::PROTO {
             if next_from_end {
                 from_end -= 1;
             } else {
@@ -80,8 +80,8 @@ fn plain_object_name(g: &Graph, node: u32) -> String {
             }
             continue;
         }
-        let formatted = format_property_name(name);
-        let formatted_len = js_len(&formatted);
+        let formatted = js::format_property_name(name);
+        let formatted_len = js::len(&formatted);
         if start_len > 1 && start_len + end_len + formatted_len > 100 {
             break;
         }

@@ -3,8 +3,10 @@
 use crate::analysis::{self, classes::Classes, dominators::DominatorTree, statistics::Statistics};
 use crate::error::Result;
 use crate::graph::Graph;
+use crate::ids::{NodeOrdinal, ObjectId};
 use crate::parallel::join;
 use crate::parse::RawSnapshot;
+use std::sync::OnceLock;
 
 /// The phases of [`Snapshot::build`], reported to a progress callback as each starts. Each is
 /// named for the step on its critical path; see [`Snapshot::build`] for what runs alongside.
@@ -41,6 +43,9 @@ pub struct Snapshot {
     pub dominator_tree: DominatorTree,
     pub classes: Classes,
     pub statistics: Statistics,
+    /// Node ordinals sorted by object id, built on the first lookup by id: loading pays
+    /// nothing for it, and a view that never looks up an id never holds it.
+    id_index: OnceLock<Vec<u32>>,
 }
 
 impl std::fmt::Debug for DominatorTree {
@@ -86,7 +91,7 @@ impl Snapshot {
             || {
                 (
                     analysis::dominators::Numbering::new(graph.node_count()),
-                    analysis::written_column(graph.edge_count()),
+                    crate::columns::written_column(graph.edge_count()),
                     crate::graph::count_retainers(graph.node_count(), &graph.edge_to),
                 )
             },
@@ -158,8 +163,7 @@ impl Snapshot {
         for (class, distance) in classes.classes.iter_mut().zip(class_distances) {
             class.distance = distance;
         }
-        let statistics =
-            statistics.with_total(retained[graph.root as usize], graph.extra_native_bytes);
+        let statistics = statistics.with_total(retained[graph.root as usize]);
         Ok(Snapshot {
             graph,
             flags,
@@ -169,6 +173,7 @@ impl Snapshot {
             dominator_tree,
             classes,
             statistics,
+            id_index: OnceLock::new(),
         })
     }
 
@@ -183,6 +188,27 @@ impl Snapshot {
 
     pub fn edge_count(&self) -> usize {
         self.graph.edge_count()
+    }
+
+    /// `node` as a handle, if the snapshot has such a node.
+    pub fn ordinal(&self, node: u32) -> Option<NodeOrdinal> {
+        ((node as usize) < self.node_count()).then_some(NodeOrdinal(node))
+    }
+
+    /// The node with object id `id`, by binary search of an index built on first use. V8 gives
+    /// every object its own id; were two nodes to share one, the first in the file is found.
+    pub fn node_by_id(&self, id: ObjectId) -> Option<NodeOrdinal> {
+        let ids = &self.graph.node_id;
+        let index = self.id_index.get_or_init(|| {
+            let mut order: Vec<u32> = (0..ids.len() as u32).collect();
+            order.sort_unstable_by_key(|&n| (ids[n as usize], n));
+            order
+        });
+        let at = index.partition_point(|&n| ids[n as usize] < id.0);
+        index
+            .get(at)
+            .filter(|&&n| ids[n as usize] == id.0)
+            .map(|&n| NodeOrdinal(n))
     }
 
     /// DevTools' total: the root's retained size plus native bytes outside the graph.
@@ -200,5 +226,6 @@ impl Snapshot {
             + 4 * (self.dominator_tree.first_child.capacity()
                 + self.dominator_tree.children.capacity())
             + 4 * self.classes.class_of.capacity()
+            + 4 * self.id_index.get().map_or(0, Vec::capacity)
     }
 }

@@ -6,7 +6,7 @@
 //! and nothing here unwraps on input data: a bad file or a bad request becomes a JS exception
 //! with a readable message, never a trap.
 
-use crate::query::{self, ClassSort};
+use crate::query::{self, ClassId, ClassSort, NodeOrdinal, ObjectId};
 use crate::{Parser, Phase, Snapshot};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -88,71 +88,25 @@ pub struct Engine {
     snapshot: Snapshot,
     /// The sorted members of the classes last asked for (most recent last), so paging through
     /// big classes, even two expanded at once, does not rescan the graph for every page.
-    members: Vec<(u32, Vec<u32>)>,
-}
-
-#[derive(Serialize)]
-struct Summary<'a> {
-    node_count: usize,
-    edge_count: usize,
-    total_size: u64,
-    class_count: usize,
-    root: u32,
-    title: &'a str,
-    has_allocation_traces: bool,
-}
-
-#[derive(Serialize)]
-struct StatisticsJs {
-    total: u64,
-    v8heap: u64,
-    code: u64,
-    strings: u64,
-    js_arrays: u64,
-    system: u64,
-    other: u64,
-    native: u64,
-    typed_arrays: u64,
+    members: Vec<(ClassId, Vec<NodeOrdinal>)>,
 }
 
 #[wasm_bindgen]
 impl Engine {
-    fn check_node(&self, node: u32) -> Result<u32, JsError> {
-        if (node as usize) < self.snapshot.node_count() {
-            Ok(node)
-        } else {
-            Err(JsError::new(&format!("no node {node}")))
-        }
+    fn check_node(&self, node: u32) -> Result<NodeOrdinal, JsError> {
+        self.snapshot
+            .ordinal(node)
+            .ok_or_else(|| JsError::new(&format!("no node {node}")))
     }
 
     /// `{node_count, edge_count, total_size, class_count, root, title, has_allocation_traces}`.
     pub fn summary(&self) -> Result<JsValue, JsError> {
-        let s = &self.snapshot;
-        to_js(&Summary {
-            node_count: s.node_count(),
-            edge_count: s.edge_count(),
-            total_size: s.total_size(),
-            class_count: s.classes.classes.iter().filter(|c| c.count > 0).count(),
-            root: s.graph.root,
-            title: &s.graph.title,
-            has_allocation_traces: !s.graph.trace_node_id.is_empty(),
-        })
+        to_js(&query::summary(&self.snapshot))
     }
 
     /// Totals by category, in bytes.
     pub fn statistics(&self) -> Result<JsValue, JsError> {
-        let st = &self.snapshot.statistics;
-        to_js(&StatisticsJs {
-            total: st.total,
-            v8heap: st.v8heap,
-            code: st.code,
-            strings: st.strings,
-            js_arrays: st.js_arrays,
-            system: st.system,
-            other: st.other(),
-            native: st.native,
-            typed_arrays: st.typed_arrays,
-        })
+        to_js(&self.snapshot.statistics)
     }
 
     /// A page of class rows. `sort` is one of name, distance, count, self_size, retained_size;
@@ -167,15 +121,14 @@ impl Engine {
     ) -> Result<JsValue, JsError> {
         let sort = ClassSort::parse(sort)
             .ok_or_else(|| JsError::new(&format!("unknown sort column '{sort}'")))?;
-        let rows = query::class_rows(&self.snapshot, sort, descending, filter);
-        let total = rows.len();
-        let offset = (offset as usize).min(total);
-        let page = query::Page {
-            total,
-            offset,
-            rows: rows.into_iter().skip(offset).take(limit as usize).collect(),
-        };
-        to_js(&page)
+        to_js(&query::class_page(
+            &self.snapshot,
+            sort,
+            descending,
+            filter,
+            offset as usize,
+            limit as usize,
+        ))
     }
 
     /// A page of a class's instances, by retained size.
@@ -183,6 +136,7 @@ impl Engine {
         if class as usize >= self.snapshot.classes.classes.len() {
             return Err(JsError::new(&format!("no class {class}")));
         }
+        let class = ClassId(class);
         match self.members.iter().position(|(c, _)| *c == class) {
             Some(i) => {
                 let entry = self.members.remove(i);
@@ -252,6 +206,6 @@ impl Engine {
 
     /// The ordinal of the node with object id `id`, if any.
     pub fn find_id(&self, id: u32) -> Option<u32> {
-        query::find_by_id(&self.snapshot, id)
+        self.snapshot.node_by_id(ObjectId(id)).map(|n| n.0)
     }
 }

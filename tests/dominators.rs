@@ -202,11 +202,11 @@ fn dominators_and_retained_sizes_match_the_definition_on_random_graphs() {
         // Class retained size: members with no member of the same class among their dominators.
         for row in query::class_rows(&s, ClassSort::Name, false, "") {
             let expected: u64 = (1..n)
-                .filter(|&v| case.classes[v] == row.name && case.sizes[v] > 0)
+                .filter(|&v| case.classes[v] == row.totals.name && case.sizes[v] > 0)
                 .filter(|&v| {
                     let mut d = idom[v];
                     while d != 0 {
-                        if case.classes[d] == row.name && case.sizes[d] > 0 {
+                        if case.classes[d] == row.totals.name && case.sizes[d] > 0 {
                             return false;
                         }
                         d = idom[d];
@@ -216,9 +216,9 @@ fn dominators_and_retained_sizes_match_the_definition_on_random_graphs() {
                 .map(|v| retained[v])
                 .sum();
             assert_eq!(
-                row.retained_size, expected,
+                row.totals.retained_size, expected,
                 "case {case_number}: class {} retained size",
-                row.name
+                row.totals.name
             );
         }
     }
@@ -239,6 +239,6 @@ fn a_million_node_chain_needs_no_recursion_and_no_quadratic_path_search() {
     let s = Snapshot::from_bytes(g.to_json().as_bytes()).expect("a valid snapshot");
     assert_eq!(s.retained[1], 16 * 1_000_000);
     assert_eq!(s.distances[1_000_000], 1_000_000);
-    let paths = query::retaining_paths(&s, 1_000_000, 1);
+    let paths = query::retaining_paths(&s, query::NodeOrdinal(1_000_000), 1);
     assert_eq!(paths[0].steps.len(), 1_000_000);
 }

@@ -16,12 +16,13 @@ fn class_table(s: &Snapshot) -> Vec<(String, u64, u64, u64, i64)> {
     let mut rows: Vec<_> = query::class_rows(s, ClassSort::RetainedSize, true, "")
         .into_iter()
         .map(|r| {
+            let t = r.totals;
             (
-                r.name,
-                r.count as u64,
-                r.self_size,
-                r.retained_size,
-                r.distance as i64,
+                t.name,
+                t.count as u64,
+                t.self_size,
+                t.retained_size,
+                t.distance as i64,
             )
         })
         .collect();
@@ -145,7 +146,7 @@ type EdgeKey = (String, String, u32);
 fn edge_keys(page: query::Page<query::EdgeRow>) -> Vec<EdgeKey> {
     page.rows
         .into_iter()
-        .map(|r| (r.edge_type, r.edge_name, r.node.id))
+        .map(|r| (r.edge_type, r.edge_name, r.node.id.0))
         .collect()
 }
 
@@ -171,7 +172,9 @@ fn check_retainers(name: &str) {
     let want = expected(name, ".retainers.json");
     for case in want.as_array().expect("a list of nodes") {
         let id = case["node_id"].as_u64().unwrap() as u32;
-        let node = query::find_by_id(&s, id).unwrap_or_else(|| panic!("{name}: no node @{id}"));
+        let node = s
+            .node_by_id(query::ObjectId(id))
+            .unwrap_or_else(|| panic!("{name}: no node @{id}"));
         assert_eq!(
             edge_keys(query::retainers(&s, node, 0, 100)),
             expected_edge_keys(case, "retainers", "from_id"),

@@ -11,8 +11,10 @@
 
 use super::dominators::DominatorTree;
 use super::interfaces::{self, InterfaceDefinition};
-use super::prefetch;
-use crate::graph::{Graph, SizeColumn, SourceLocation};
+use crate::columns::prefetch;
+use crate::columns::SizeColumn;
+use crate::graph::{Graph, SourceLocation};
+use crate::v8;
 use rustc_hash::FxHashMap as HashMap;
 
 /// Where a class name comes from: a snapshot string, a string DevTools adds for class names, or
@@ -85,10 +87,10 @@ pub fn assign(g: &Graph) -> Classes {
     let n = g.node_count();
     let t = g.types;
     let mut added = Added::default();
-    let system = added.get("(system)");
-    let compiled_code = added.get("(compiled code)");
-    let function = added.get("Function");
-    let regexp = added.get("RegExp");
+    let system = added.get(v8::class::SYSTEM);
+    let compiled_code = added.get(v8::class::COMPILED_CODE);
+    let function = added.get(v8::class::FUNCTION);
+    let regexp = added.get(v8::class::REGEXP);
     let mut by_type: Vec<Option<u32>> = vec![None; g.node_types.len()];
 
     let definitions = interfaces::infer(g);
@@ -138,9 +140,9 @@ pub fn assign(g: &Graph) -> Classes {
             let name = g.name(node);
             if name.starts_with('<') {
                 ClassRef::Added(added.get(&shorten_tag(name, 0)))
-            } else if name.starts_with("Detached <") {
-                ClassRef::Added(added.get(&shorten_tag(name, 10)))
-            } else if ty == t.object && name == "Object" {
+            } else if v8::is_detached_element(name) {
+                ClassRef::Added(added.get(&shorten_tag(name, v8::DETACHED_PREFIX.len())))
+            } else if ty == t.object && name == v8::OBJECT {
                 match matcher.find(g, node) {
                     Some(d) => ClassRef::Interface(interface_ids[d]),
                     None => ClassRef::Raw(g.node_name[node as usize]),

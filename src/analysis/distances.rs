@@ -9,8 +9,9 @@
 
 use super::flags::is_user_root;
 use super::weakmap::Cache;
-use super::{js_parse_int, prefetch_queued};
 use crate::graph::Graph;
+use crate::js;
+use crate::v8;
 use rustc_hash::FxHashSet as HashSet;
 use std::collections::VecDeque;
 
@@ -45,19 +46,19 @@ impl<'a> EdgeFilter<'a> {
             let is_sloppy = match self.sloppy_function_map {
                 Some(index) => index == name,
                 None => {
-                    let yes = g.strings.get(name) == "sloppy_function_map";
+                    let yes = g.strings.get(name) == v8::SLOPPY_FUNCTION_MAP;
                     if yes {
                         self.sloppy_function_map = Some(name);
                     }
                     yes
                 }
             };
-            if is_sloppy && g.name(node) == "system / NativeContext" {
+            if is_sloppy && g.name(node) == v8::NATIVE_CONTEXT {
                 return false;
             }
         }
-        if node_type == t.array && g.name(node) == "(map descriptors)" {
-            let index = js_parse_int(&g.edge_name_text(edge));
+        if node_type == t.array && g.name(node) == v8::MAP_DESCRIPTORS {
+            let index = js::parse_int(&g.edge_name_text(edge));
             return match index {
                 Some(i) => i < 2.0 || i % 3.0 != 1.0,
                 None => true,
@@ -81,7 +82,7 @@ fn bfs(g: &Graph, queue: &mut VecDeque<u32>, distances: &mut [i32], filter: &mut
     let weak = g.types.edge_weak;
     while let Some(node) = queue.pop_front() {
         // The queue says what comes next: fetch the edges of nodes a few steps ahead.
-        prefetch_queued(g, queue.get(15).copied(), queue.get(7).copied());
+        g.prefetch_queued(queue.get(15).copied(), queue.get(7).copied());
         let distance = distances[node as usize] + 1;
         for e in g.edges(node) {
             if g.edge_type[e] == weak {

@@ -5,6 +5,7 @@
 //! edges; attached wins. Every node that ends up detached is renamed `Detached <name>`.
 
 use crate::graph::Graph;
+use crate::v8;
 use rustc_hash::FxHashMap as HashMap;
 
 const ATTACHED: u8 = 1;
@@ -37,7 +38,7 @@ pub fn propagate(g: &mut Graph) {
             } else if state == DETACHED {
                 let old = g.node_name[i];
                 let new = *renamed.entry(old).or_insert_with(|| {
-                    let text = format!("Detached {}", g.strings.get(old));
+                    let text = format!("{}{}", v8::DETACHED_PREFIX, g.strings.get(old));
                     g.strings.push(&text)
                 });
                 g.node_name[i] = new;

@@ -12,7 +12,7 @@
 //! not followed. The DFS visits edges in file order, as DevTools'.
 
 use super::weakmap::Cache;
-use super::{prefetch, written_column, BitVec};
+use crate::columns::{prefetch, written_column, BitVec};
 use crate::graph::Graph;
 
 /// Whether edge `e` of `node` counts for dominators (see the module documentation). Asked edge

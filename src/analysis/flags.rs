@@ -3,8 +3,9 @@
 //! Page-object flags decide which edges count for dominators. DevTools' third flag, "can be
 //! queried" (for evaluating objects in a live page), means nothing offline and is not computed.
 
-use super::{prefetch_queued, BitVec};
+use crate::columns::BitVec;
 use crate::graph::Graph;
+use crate::v8;
 
 pub const DETACHED_DOM_TREE_NODE: u8 = 2;
 pub const PAGE_OBJECT: u8 = 4;
@@ -13,7 +14,7 @@ pub const PAGE_OBJECT: u8 = 4;
 /// or the synthetic `(Document DOM trees)`.
 pub fn is_user_root(g: &Graph, node: u32) -> bool {
     let t = g.node_type[node as usize];
-    t != g.types.synthetic || g.name(node) == "(Document DOM trees)"
+    t != g.types.synthetic || g.name(node) == v8::DOCUMENT_DOM_TREES
 }
 
 pub fn has_user_roots(g: &Graph) -> bool {
@@ -29,7 +30,7 @@ pub fn calculate(g: &Graph) -> (Vec<u8>, BitVec) {
     let t = g.types;
 
     for node in 0..n as u32 {
-        if g.node_type[node as usize] == t.native && g.name(node).starts_with("Detached ") {
+        if g.node_type[node as usize] == t.native && v8::is_detached(g.name(node)) {
             flags[node as usize] |= DETACHED_DOM_TREE_NODE;
         }
     }
@@ -46,7 +47,7 @@ pub fn calculate(g: &Graph) -> (Vec<u8>, BitVec) {
         let child = g.edge_to[e];
         if et == t.edge_element {
             if !(g.node_type[child as usize] == t.synthetic
-                && g.name(child) == "(Document DOM trees)")
+                && g.name(child) == v8::DOCUMENT_DOM_TREES)
             {
                 continue;
             }
@@ -60,11 +61,7 @@ pub fn calculate(g: &Graph) -> (Vec<u8>, BitVec) {
     }
     let mut head = 0;
     while head < queue.len() {
-        prefetch_queued(
-            g,
-            queue.get(head + 16).copied(),
-            queue.get(head + 8).copied(),
-        );
+        g.prefetch_queued(queue.get(head + 16).copied(), queue.get(head + 8).copied());
         let node = queue[head];
         head += 1;
         for e in g.edges(node) {

@@ -7,8 +7,9 @@
 //! objects) become definitions, and each plain object then takes the definition with the most
 //! properties that all appear among its own, the earlier definition winning ties.
 
-use super::{js_cmp, js_len};
 use crate::graph::Graph;
+use crate::js;
+use crate::v8;
 use rustc_hash::FxHashMap as HashMap;
 
 const MIN_INTERFACE_PROPERTY_COUNT: usize = 1;
@@ -20,34 +21,6 @@ const MIN_OBJECT_PROPORTION_PER_INTERFACE: f64 = 1000.0;
 pub struct InterfaceDefinition {
     pub name: String,
     pub properties: Vec<String>,
-}
-
-pub fn is_plain_object(g: &Graph, node: u32) -> bool {
-    g.node_type[node as usize] == g.types.object && g.name(node) == "Object"
-}
-
-/// DevTools' `formatPropertyName`: names with commas, quotes or braces are shown as JSON strings.
-pub fn format_property_name(name: &str) -> std::borrow::Cow<'_, str> {
-    if !name.contains([',', '\'', '"', '{', '}']) {
-        return std::borrow::Cow::Borrowed(name);
-    }
-    let mut out = String::with_capacity(name.len() + 2);
-    out.push('"');
-    for c in name.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    std::borrow::Cow::Owned(out)
 }
 
 pub fn infer(g: &Graph) -> Vec<InterfaceDefinition> {
@@ -63,7 +36,7 @@ pub fn infer(g: &Graph) -> Vec<InterfaceDefinition> {
     let mut name = String::new();
     let mut properties: Vec<u32> = Vec::new();
     for node in 0..g.node_count() as u32 {
-        if !is_plain_object(g, node) {
+        if !g.is_plain_object(node) {
             continue;
         }
         total += 1;
@@ -76,11 +49,11 @@ pub fn infer(g: &Graph) -> Vec<InterfaceDefinition> {
                 continue;
             }
             let edge_name = g.strings.get(g.edge_name[e]);
-            if edge_name == "__proto__" {
+            if edge_name == v8::PROTO {
                 continue;
             }
-            let formatted = format_property_name(edge_name);
-            let formatted_len = js_len(&formatted);
+            let formatted = js::format_property_name(edge_name);
+            let formatted_len = js::len(&formatted);
             if name_len > MIN_INTERFACE_PROPERTY_COUNT
                 && name_len + formatted_len > MAX_INTERFACE_NAME_LENGTH
             {
@@ -172,7 +145,7 @@ impl Matcher {
         let mut tree: Vec<TreeNode> = vec![TreeNode::default()];
         for (index, definition) in definitions.iter().enumerate() {
             let mut properties = definition.properties.clone();
-            properties.sort_by(|a, b| js_cmp(a, b));
+            properties.sort_by(|a, b| js::cmp(a, b));
             let mut current = 0;
             for p in &properties {
                 current = match tree[current].next.get(p) {
@@ -184,7 +157,7 @@ impl Matcher {
                         let greater = tree[current]
                             .greatest_next
                             .as_deref()
-                            .is_none_or(|g| js_cmp(g, p).is_lt());
+                            .is_none_or(|g| js::cmp(g, p).is_lt());
                         if greater {
                             tree[current].greatest_next = Some(p.clone());
                         }
@@ -220,7 +193,7 @@ impl Matcher {
             }
         }
         self.properties
-            .sort_by(|&a, &b| js_cmp(g.strings.get(a), g.strings.get(b)));
+            .sort_by(|&a, &b| js::cmp(g.strings.get(a), g.strings.get(b)));
         let tree = &self.tree;
         // `states` behaves like DevTools' insertion-ordered Set: the order of deletions and
         // re-insertions can matter when a property repeats.
@@ -235,7 +208,7 @@ impl Matcher {
                 let done = tree[state]
                     .greatest_next
                     .as_deref()
-                    .is_none_or(|g| js_cmp(p, g).is_ge());
+                    .is_none_or(|g| js::cmp(p, g).is_ge());
                 if done {
                     self.states.retain(|&s| s != state);
                 }
@@ -248,18 +221,5 @@ impl Matcher {
             }
         }
         best.map(|m| m.index)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn property_names_with_json_characters_are_quoted() {
-        assert_eq!(format_property_name("plain"), "plain");
-        assert_eq!(format_property_name("a,b"), "\"a,b\"");
-        assert_eq!(format_property_name("say \"hi\""), "\"say \\\"hi\\\"\"");
-        assert_eq!(format_property_name("{x}\n"), "\"{x}\\n\"");
     }
 }

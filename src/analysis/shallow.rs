@@ -7,7 +7,9 @@
 //! taken with internals exposed), as DevTools does.
 
 use super::flags::has_user_roots;
-use crate::graph::{Graph, SizeColumn};
+use crate::columns::SizeColumn;
+use crate::graph::Graph;
+use crate::v8;
 
 const UNVISITED: u32 = u32::MAX;
 const MULTIPLE: u32 = u32::MAX - 1;
@@ -26,7 +28,7 @@ pub fn transfer(g: &Graph, sizes: &mut SizeColumn) {
         let ty = g.node_type[i as usize];
         if ty == t.hidden
             || ty == t.array
-            || (ty == t.native && g.name(i) == "system / ExternalStringData")
+            || (ty == t.native && g.name(i) == v8::EXTERNAL_STRING_DATA)
         {
             owners[i as usize] = UNVISITED;
         } else {

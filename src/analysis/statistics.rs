@@ -2,16 +2,14 @@
 //! arrays, typed arrays and other native memory, and system objects.
 
 use crate::graph::Graph;
+use crate::v8;
 use serde::Serialize;
 
+/// The heap's bytes by category, in bytes; the one shape both edges print.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Statistics {
     /// The root's retained size plus `extra_native_bytes`.
     pub total: u64,
-    /// Native nodes plus `extra_native_bytes`.
-    pub native: u64,
-    /// ArrayBuffer backing stores (`system / JSArrayBufferData`), part of `native`.
-    pub typed_arrays: u64,
     /// `total - native`.
     pub v8heap: u64,
     pub code: u64,
@@ -21,21 +19,26 @@ pub struct Statistics {
     pub js_arrays: u64,
     /// Hidden (internal) nodes.
     pub system: u64,
+    /// What the categories above leave of the V8 heap.
+    pub other: u64,
+    /// Native nodes plus `extra_native_bytes`.
+    pub native: u64,
+    /// ArrayBuffer backing stores (`system / JSArrayBufferData`), part of `native`.
+    pub typed_arrays: u64,
+    /// Native bytes V8 reports outside the graph, part of `native`.
+    pub extra_native_bytes: u64,
 }
 
 impl Statistics {
     /// Completes [`calculate`]'s result with the total: the root's retained size plus the
     /// native bytes outside the graph.
-    pub fn with_total(mut self, root_retained: u64, extra_native_bytes: u64) -> Statistics {
-        self.total = root_retained + extra_native_bytes;
+    pub fn with_total(mut self, root_retained: u64) -> Statistics {
+        self.total = root_retained + self.extra_native_bytes;
         self.v8heap = self.total.saturating_sub(self.native);
+        self.other = self
+            .v8heap
+            .saturating_sub(self.code + self.strings + self.js_arrays + self.system);
         self
-    }
-
-    /// What the other categories leave of the V8 heap.
-    pub fn other(&self) -> u64 {
-        self.v8heap
-            .saturating_sub(self.code + self.strings + self.js_arrays + self.system)
     }
 }
 
@@ -45,6 +48,7 @@ pub fn calculate(g: &Graph) -> Statistics {
     let t = g.types;
     let mut s = Statistics {
         native: g.extra_native_bytes,
+        extra_native_bytes: g.extra_native_bytes,
         ..Statistics::default()
     };
     for node in 0..g.node_count() as u32 {
@@ -54,14 +58,14 @@ pub fn calculate(g: &Graph) -> Statistics {
             s.system += size;
         } else if ty == t.native {
             s.native += size;
-            if g.name(node) == "system / JSArrayBufferData" {
+            if g.name(node) == v8::ARRAY_BUFFER_DATA {
                 s.typed_arrays += size;
             }
         } else if ty == t.code {
             s.code += size;
         } else if ty == t.cons_string || ty == t.sliced_string || ty == t.string {
             s.strings += size;
-        } else if g.name(node) == "Array" {
+        } else if g.name(node) == v8::ARRAY {
             s.js_arrays += array_size(g, node);
         }
     }
@@ -72,7 +76,8 @@ pub fn calculate(g: &Graph) -> Statistics {
 fn array_size(g: &Graph, node: u32) -> u64 {
     let mut size = g.self_size.get(node);
     for e in g.edges(node) {
-        if g.edge_type[e] != g.types.edge_internal || g.strings.get(g.edge_name[e]) != "elements" {
+        if g.edge_type[e] != g.types.edge_internal || g.strings.get(g.edge_name[e]) != v8::ELEMENTS
+        {
             continue;
         }
         let elements = g.edge_to[e];

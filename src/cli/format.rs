@@ -1,7 +1,7 @@
 //! Tables and JSON for the terminal. The only place sizes become "12.3 MB".
 
 use anyhow::Result;
-use heaplens::query::{ClassRow, EdgeRow, NodeDetails, NodeRow, Page, RetainingPath};
+use heaplens::query::{ClassRow, EdgeRow, NodeDetails, NodeRow, Page, RetainingPath, Statistics};
 use heaplens::Snapshot;
 use serde::Serialize;
 use std::io::Write;
@@ -38,40 +38,9 @@ fn distance(d: i32) -> String {
     }
 }
 
-#[derive(Serialize)]
-struct SummaryJson<'a> {
-    node_count: usize,
-    edge_count: usize,
-    total_size: u64,
-    classes: Vec<ClassJson<'a>>,
-}
-
-#[derive(Serialize)]
-struct ClassJson<'a> {
-    name: &'a str,
-    count: u32,
-    self_size: u64,
-    retained_size: u64,
-    distance: i32,
-}
-
-pub fn summary_json(out: &mut impl Write, s: &Snapshot, rows: &[ClassRow]) -> Result<()> {
-    let doc = SummaryJson {
-        node_count: s.node_count(),
-        edge_count: s.edge_count(),
-        total_size: s.total_size(),
-        classes: rows
-            .iter()
-            .map(|r| ClassJson {
-                name: &r.name,
-                count: r.count,
-                self_size: r.self_size,
-                retained_size: r.retained_size,
-                distance: r.distance,
-            })
-            .collect(),
-    };
-    serde_json::to_writer(&mut *out, &doc)?;
+/// One JSON document on one line: the form `summary --json` promises.
+pub fn json_line(out: &mut impl Write, value: &impl Serialize) -> Result<()> {
+    serde_json::to_writer(&mut *out, value)?;
     writeln!(out)?;
     Ok(())
 }
@@ -110,33 +79,32 @@ pub fn summary_table(out: &mut impl Write, s: &Snapshot, rows: &[ClassRow]) -> R
         writeln!(
             out,
             "{:<50} {:>9} {:>10} {:>12} {:>12} {:>7}",
-            clip(&r.name, 50),
-            distance(r.distance),
-            r.count,
-            size(r.self_size),
-            size(r.retained_size),
-            percent(r.retained_size, total)
+            clip(&r.totals.name, 50),
+            distance(r.totals.distance),
+            r.totals.count,
+            size(r.totals.self_size),
+            size(r.totals.retained_size),
+            percent(r.totals.retained_size, total)
         )?;
     }
     Ok(())
 }
 
+/// The statistics with the snapshot's counts in front.
+#[derive(Serialize)]
+struct StatsJson<'a> {
+    node_count: usize,
+    edge_count: usize,
+    #[serde(flatten)]
+    statistics: &'a Statistics,
+}
+
 pub fn stats_json(out: &mut impl Write, s: &Snapshot) -> Result<()> {
-    let st = &s.statistics;
-    let value = serde_json::json!({
-        "node_count": s.node_count(),
-        "edge_count": s.edge_count(),
-        "total": st.total,
-        "v8heap": st.v8heap,
-        "code": st.code,
-        "strings": st.strings,
-        "js_arrays": st.js_arrays,
-        "system": st.system,
-        "other": st.other(),
-        "native": st.native,
-        "typed_arrays": st.typed_arrays,
-        "extra_native_bytes": s.graph.extra_native_bytes,
-    });
+    let value = StatsJson {
+        node_count: s.node_count(),
+        edge_count: s.edge_count(),
+        statistics: &s.statistics,
+    };
     serde_json::to_writer_pretty(&mut *out, &value)?;
     writeln!(out)?;
     Ok(())
@@ -152,7 +120,7 @@ pub fn stats_table(out: &mut impl Write, s: &Snapshot) -> Result<()> {
         ("    Strings", st.strings),
         ("    JS arrays", st.js_arrays),
         ("    System objects", st.system),
-        ("    Other", st.other()),
+        ("    Other", st.other),
         ("  Native", st.native),
         ("    Typed arrays", st.typed_arrays),
     ];

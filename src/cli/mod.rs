@@ -6,7 +6,7 @@ mod read;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser as ClapParser, Subcommand};
-use heaplens::query::{self, ClassSort};
+use heaplens::query::{self, ClassSort, NodeOrdinal, ObjectId};
 use heaplens::{Phase, Snapshot};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
@@ -81,12 +81,11 @@ fn run(cli: Cli) -> Result<()> {
         Command::Summary { file, json, top } => {
             let s = load(&file)?;
             let mut rows = query::class_rows(&s, ClassSort::RetainedSize, true, "");
-            rows.sort_by(query::summary_order);
             if json {
                 if let Some(n) = top {
                     rows.truncate(n);
                 }
-                format::summary_json(&mut out, &s, &rows)?;
+                format::json_line(&mut out, &query::ClassTable::new(&s, rows))?;
             } else {
                 rows.truncate(top.unwrap_or(40));
                 format::summary_table(&mut out, &s, &rows)?;
@@ -163,17 +162,14 @@ fn peak_rss_mb() -> u64 {
         .map_or(0, |kb| kb / 1024)
 }
 
-fn parse_id(text: &str) -> Result<u32> {
-    let digits = text.strip_prefix('@').unwrap_or(text);
-    digits
-        .parse::<u32>()
-        .with_context(|| format!("'{text}' is not an object id (expected @12345)"))
+fn parse_id(text: &str) -> Result<ObjectId> {
+    ObjectId::parse(text).with_context(|| format!("'{text}' is not an object id (expected @12345)"))
 }
 
-fn find(s: &Snapshot, id: u32) -> Result<u32> {
-    match query::find_by_id(s, id) {
+fn find(s: &Snapshot, id: ObjectId) -> Result<NodeOrdinal> {
+    match s.node_by_id(id) {
         Some(n) => Ok(n),
-        None => bail!("no object with id @{id} in this snapshot"),
+        None => bail!("no object with id {id} in this snapshot"),
     }
 }
 

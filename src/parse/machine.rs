@@ -9,8 +9,8 @@ mod text;
 use super::header::{self, EdgeField, Header, NodeField};
 use super::trace::{self, TraceNode};
 use super::RawSnapshot;
+use crate::columns::SizeColumn;
 use crate::error::{Error, ErrorKind, Location, Result};
-use crate::graph::SizeColumn;
 use crate::strings::StringTable;
 
 /// The sections kept as flat integer arrays.

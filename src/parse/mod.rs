@@ -14,8 +14,8 @@ mod trace;
 pub use header::{EdgeField, Header, Meta, NodeField};
 pub use trace::TraceNode;
 
+use crate::columns::SizeColumn;
 use crate::error::{Error, ErrorKind, Location, Result};
-use crate::graph::SizeColumn;
 use crate::strings::StringTable;
 use machine::{IntSection, Machine, State, SECTION_EDGES, SECTION_HEADER, SECTION_NODES};
 use std::io::Write;
