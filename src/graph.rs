@@ -557,7 +557,7 @@ fn build_locations(
 }
 
 /// Constructor locations by node, as a sorted list: V8 records one for most objects, so this is
-/// a million entries in a 500 MB snapshot, and a hash map would take twice the memory.
+/// about one entry per JavaScript object, and a hash map would take twice the memory.
 #[derive(Debug, Default)]
 pub struct Locations {
     entries: Vec<(u32, SourceLocation)>,

@@ -136,7 +136,7 @@ impl Numbering {
     /// Walks depth-first from vertex `root`, which hangs under the vertex numbered `parent`,
     /// numbering what it reaches. The path is an explicit stack rather than a next-edge cursor
     /// per node: a resumed vertex finds its cursor in cache, and cursors cost memory only for
-    /// the path (at most 0.5% of the nodes in the benchmark snapshots).
+    /// the path, which is a small fraction of the nodes in real heaps.
     fn dfs(
         &mut self,
         g: &Graph,

@@ -4,11 +4,11 @@
 //! Why: an analysis frees arrays of hundreds of MB that the next one allocates again (the
 //! depth-first numbering's 20 bytes a node give way to the dominator tree and the retained
 //! sizes). With the system allocator every such block is unmapped and mapped again, and each of
-//! its 4 KiB pages faults in anew: a 1.9 GB snapshot touched about 3.4 GB of fresh memory for a
-//! peak of 2.2 GB, and on a virtual machine whose host backs memory lazily, a fresh page costs up
-//! to 6 µs of kernel time. A recycled block costs nothing if it is the right size, a `memset` if
-//! it must be zeroed (10 GB/s), and `mremap` to fit otherwise, which gives surplus pages back at
-//! once, so the peak resident memory stays what the program really holds.
+//! its pages faults in anew, so a run touches far more fresh memory than its peak; on a virtual
+//! machine whose host backs memory lazily, fresh pages are what makes big runs slow and uneven
+//! (README, Performance, has the figures). A recycled block costs nothing if it is the right
+//! size, a `memset` if it must be zeroed, and `mremap` to fit otherwise, which gives surplus
+//! pages back at once, so the peak resident memory stays what the program really holds.
 //!
 //! Linux only (it relies on `mremap`); elsewhere this is the system allocator.
 

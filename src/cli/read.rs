@@ -121,7 +121,8 @@ fn parse_split(path: &Path, len: u64, bar: Option<&ProgressBar>) -> Option<RawSn
     }
     let header = first.header()?.clone();
     // A little past the middle: the second half also holds the strings, which take about twice
-    // as long a byte as numbers (on the benchmark snapshots, 54% balances the halves). Files
+    // as long a byte as numbers, so the halves balance a little past the middle (the benchmark
+    // snapshots chose the constant; see tests/bench/README.md). Files
     // whose middle is already in the strings are not split at all.
     let fields = header.meta.edge_fields.len();
     let split = find_split(&mut file, len / 100 * 54, fields)
