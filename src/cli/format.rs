@@ -39,8 +39,15 @@ fn distance(d: i32) -> String {
 }
 
 /// One JSON document on one line: the form `summary --json` promises.
-pub fn json_line(out: &mut impl Write, value: &impl Serialize) -> Result<()> {
+pub fn json_line(out: &mut dyn Write, value: &impl Serialize) -> Result<()> {
     serde_json::to_writer(&mut *out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// One JSON document, indented for people.
+pub fn json_pretty(out: &mut dyn Write, value: &impl Serialize) -> Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
     writeln!(out)?;
     Ok(())
 }
@@ -60,7 +67,7 @@ fn clip(name: &str, width: usize) -> String {
     }
 }
 
-pub fn summary_table(out: &mut impl Write, s: &Snapshot, rows: &[ClassRow]) -> Result<()> {
+pub fn summary_table(out: &mut dyn Write, s: &Snapshot, rows: &[ClassRow]) -> Result<()> {
     let total = s.total_size();
     writeln!(
         out,
@@ -99,7 +106,7 @@ struct StatsJson<'a> {
     statistics: &'a Statistics,
 }
 
-pub fn stats_json(out: &mut impl Write, s: &Snapshot) -> Result<()> {
+pub fn stats_json(out: &mut dyn Write, s: &Snapshot) -> Result<()> {
     let value = StatsJson {
         node_count: s.node_count(),
         edge_count: s.edge_count(),
@@ -110,7 +117,7 @@ pub fn stats_json(out: &mut impl Write, s: &Snapshot) -> Result<()> {
     Ok(())
 }
 
-pub fn stats_table(out: &mut impl Write, s: &Snapshot) -> Result<()> {
+pub fn stats_table(out: &mut dyn Write, s: &Snapshot) -> Result<()> {
     let st = &s.statistics;
     writeln!(out, "{} nodes, {} edges", s.node_count(), s.edge_count())?;
     let rows = [
@@ -148,7 +155,7 @@ fn node_line(n: &NodeRow) -> String {
     )
 }
 
-pub fn node_text(out: &mut impl Write, d: &NodeDetails) -> Result<()> {
+pub fn node_text(out: &mut dyn Write, d: &NodeDetails) -> Result<()> {
     writeln!(out, "{}", node_line(&d.row))?;
     writeln!(out, "  type:        {}", d.row.node_type)?;
     if let Some(dom) = &d.dominator {
@@ -197,7 +204,7 @@ fn edge_text(edge_type: &str, name: &str) -> String {
 }
 
 pub fn retainers_text(
-    out: &mut impl Write,
+    out: &mut dyn Write,
     node: &NodeRow,
     retainers: &Page<EdgeRow>,
     paths: &[RetainingPath],
