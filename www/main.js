@@ -8,21 +8,17 @@
 
 import { WorkerClient } from './client.js';
 import { OpenView } from './open.js';
-import { SummaryView } from './summary.js';
-import { RetainersView, renderPaths } from './retainers.js';
-import { renderDetails } from './details.js';
-import { renderStatistics } from './statistics.js';
+import { Inspector } from './inspector.js';
+import { VIEWS } from './views.js';
 import * as fmt from './format.js';
 
-const P = self.HeaplensProtocol;
 const $ = (id) => document.getElementById(id);
 
 let client = null;
 // A started worker that holds nothing yet: opening a file does not wait for a worker to start and
 // compile the WebAssembly module. It is made when the page is idle, never while a file loads.
 let spare = null;
-let snapshot = null; // {summary, statistics, name} of the loaded snapshot
-let selection = { node: null, requests: [] };
+let snapshot = null; // {client, summary, statistics, name, millis} of the loaded snapshot
 let loads = 0;
 
 function setState(state) {
@@ -31,14 +27,33 @@ function setState(state) {
 
 const open = new OpenView({ onOpen: load, onCancel: cancel });
 
-const summaryView = new SummaryView({
-  host: $('summary-grid'),
-  search: $('search'),
-  status: $('search-status'),
-  onSelectNode: selectNode,
-});
+// What views may ask of the page (see views.js).
+const app = {
+  selectNode: (node) => selectNode(node),
+  showError: (message) => open.showError(message),
+};
 
-const retainersView = new RetainersView({ host: $('retainers-grid'), title: $('retainers-title') });
+const inspector = new Inspector(app);
+
+// One tab and one panel per registered view, in registry order.
+const views = VIEWS.map((view) => {
+  const tab = fmt.el('button', {
+    text: view.title,
+    attrs: {
+      type: 'button', role: 'tab', id: `tab-${view.id}`, 'aria-controls': `view-${view.id}`,
+      'aria-selected': 'false', tabindex: '-1',
+    },
+  });
+  const panel = fmt.el('section', {
+    className: `view view-${view.id}`,
+    attrs: { id: `view-${view.id}`, role: 'tabpanel', 'aria-labelledby': `tab-${view.id}` },
+  });
+  panel.hidden = true;
+  $('tabs').append(tab);
+  $('views').append(panel);
+  return { view, tab, panel, instance: view.create(panel, app) };
+});
+let current = null;
 
 function showWorkspace(visible) {
   $('workspace').hidden = !visible;
@@ -50,9 +65,8 @@ function closeSnapshot() {
   if (client) client.terminate();
   client = null;
   snapshot = null;
-  selection = { node: null, requests: [] };
-  summaryView.detach();
-  retainersView.detach();
+  for (const { instance } of views) instance.detach();
+  inspector.detach();
   $('file-info').replaceChildren();
 }
 
@@ -96,7 +110,7 @@ function load(source) {
     },
     onLoaded: ({ summary, statistics, millis }) => {
       if (client !== current) return;
-      snapshot = { summary, statistics, name: source.name, millis };
+      snapshot = { client: current, summary, statistics, name: source.name, millis };
       document.body.dataset.loadMillis = String(Math.round(millis));
       open.hideProgress();
       loaded();
@@ -131,61 +145,47 @@ function cancel() {
 }
 
 function loaded() {
-  const { summary, statistics, name, millis } = snapshot;
+  const { summary, name, millis } = snapshot;
   $('file-info').replaceChildren(
     fmt.el('span', { className: 'file-name', text: name }),
     fmt.el('span', { className: 'muted', text: ` · ${fmt.count(summary.node_count)} objects · ${fmt.count(summary.edge_count)} references · ${fmt.humanBytes(summary.total_size)} · loaded in ${(millis / 1000).toFixed(1)} s` }),
   );
   showWorkspace(true);
-  selectTab('summary');
-  summaryView.attach(client, summary);
-  retainersView.attach(client, summary);
-  renderDetails($('details'), null, summary.total_size, selectNode);
-  renderPaths($('paths'), undefined, selectNode);
-  renderStatistics($('statistics'), statistics);
+  for (const { instance } of views) instance.attach(snapshot);
+  inspector.attach(snapshot);
+  selectTab(views[0].view.id);
   setState('ready');
   setTimeout(prepareSpare, 0);
 }
 
-// Shows object `node` (an ordinal) in the Object and Retainers panes.
+// Shows object `node` (an ordinal) in the inspector.
 function selectNode(node) {
   if (!client || !snapshot) return;
-  if (selection.node === node) return;
-  for (const request of selection.requests) client.cancel(request.id);
-  const total = snapshot.summary.total_size;
-  const details = client.request(P.TO_WORKER.NODE, { node });
-  const paths = client.request(P.TO_WORKER.PATHS, { node, k: 3 });
-  selection = { node, requests: [details, paths] };
-  renderPaths($('paths'), null, selectNode);
-  details.then(
-    (d) => {
-      renderDetails($('details'), d, total, selectNode);
-      retainersView.show(d);
-    },
-    (error) => open.showError(error.message),
-  );
-  paths.then((p) => renderPaths($('paths'), p, selectNode), (error) => open.showError(error.message));
+  inspector.show(node);
 }
 
-// Tabs: Summary and Statistics (arrow keys move between them, as in the WAI-ARIA tabs pattern).
-const tabs = { summary: $('tab-summary'), statistics: $('tab-statistics') };
-function selectTab(name) {
-  for (const [key, tab] of Object.entries(tabs)) {
-    const on = key === name;
-    tab.setAttribute('aria-selected', String(on));
-    tab.tabIndex = on ? 0 : -1;
-    $(tab.getAttribute('aria-controls')).hidden = !on;
+// Tabs, from the registry (arrow keys move between them, as in the WAI-ARIA tabs pattern).
+function selectTab(id) {
+  for (const entry of views) {
+    const on = entry.view.id === id;
+    entry.tab.setAttribute('aria-selected', String(on));
+    entry.tab.tabIndex = on ? 0 : -1;
+    entry.panel.hidden = !on;
+    if (on) current = entry;
   }
+  inspector.setVisible(Boolean(current && current.view.inspector));
+  if (current && current.instance.shown) current.instance.shown();
 }
-for (const [key, tab] of Object.entries(tabs)) {
-  tab.addEventListener('click', () => selectTab(key));
-  tab.addEventListener('keydown', (event) => {
+views.forEach((entry, i) => {
+  entry.tab.addEventListener('click', () => selectTab(entry.view.id));
+  entry.tab.addEventListener('keydown', (event) => {
     if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') return;
-    const next = key === 'summary' ? 'statistics' : 'summary';
-    selectTab(next);
-    tabs[next].focus();
+    const step = event.key === 'ArrowRight' ? 1 : -1;
+    const next = views[(i + step + views.length) % views.length];
+    selectTab(next.view.id);
+    next.tab.focus();
   });
-}
+});
 
 setState('idle');
 prepareSpare();

@@ -12,33 +12,43 @@
 (function (global) {
   'use strict';
 
-  // Page → worker.
+  // Every query the worker answers, by message type: the Engine method it calls and the
+  // message's fields, in the order the method takes them. Each query message also carries the
+  // request `id`. This list is the only place a query is named; TO_WORKER is derived from it.
+  const QUERIES = {
+    // engine.summary(): node and edge counts, total size, class count, root, title.
+    'summary': { method: 'summary', args: [] },
+    // engine.statistics(): the heap's bytes by category.
+    'statistics': { method: 'statistics', args: [] },
+    // engine.classes(sort, descending, filter, offset, limit); sort is one of CLASS_SORTS.
+    'classes': { method: 'classes', args: ['sort', 'descending', 'filter', 'offset', 'limit'] },
+    // engine.instances(classIndex, offset, limit): a class's members by retained size.
+    'instances': { method: 'instances', args: ['classIndex', 'offset', 'limit'] },
+    // engine.node(node): everything about one node (by ordinal).
+    'node': { method: 'node', args: ['node'] },
+    // engine.edges(node, offset, limit): outgoing references.
+    'edges': { method: 'edges', args: ['node', 'offset', 'limit'] },
+    // engine.retainers(node, offset, limit): incoming references, DevTools' filtering and order.
+    'retainers': { method: 'retainers', args: ['node', 'offset', 'limit'] },
+    // engine.paths(node, k): up to k shortest retaining paths from the GC roots.
+    'paths': { method: 'paths', args: ['node', 'k'] },
+    // engine.dominated(node, offset, limit): the nodes this one immediately dominates.
+    'dominated': { method: 'dominated', args: ['node', 'offset', 'limit'] },
+    // engine.find_id(objectId): the ordinal of the node with that @id, or null.
+    'find-id': { method: 'find_id', args: ['objectId'] },
+  };
+
+  // Page → worker: opening a file, then the queries (as P.TO_WORKER.CLASSES and so on: the
+  // query's type in upper case, dashes as underscores).
   const TO_WORKER = {
     // Start loading a File picked or dropped by the user. The worker reads it in slices.
     OPEN_FILE: { type: 'open-file', fields: ['file'] },
     // Start loading a same-origin URL (the bundled demo snapshot), streaming the response.
     OPEN_URL: { type: 'open-url', fields: ['url'] },
-    // engine.summary()
-    SUMMARY: { type: 'summary', fields: ['id'] },
-    // engine.statistics()
-    STATISTICS: { type: 'statistics', fields: ['id'] },
-    // engine.classes(sort, descending, filter, offset, limit); sort is one of CLASS_SORTS.
-    CLASSES: { type: 'classes', fields: ['id', 'sort', 'descending', 'filter', 'offset', 'limit'] },
-    // engine.instances(classIndex, offset, limit): a class's members by retained size.
-    INSTANCES: { type: 'instances', fields: ['id', 'classIndex', 'offset', 'limit'] },
-    // engine.node(node): everything about one node (by ordinal).
-    NODE: { type: 'node', fields: ['id', 'node'] },
-    // engine.edges(node, offset, limit): outgoing references.
-    EDGES: { type: 'edges', fields: ['id', 'node', 'offset', 'limit'] },
-    // engine.retainers(node, offset, limit): incoming references, DevTools' filtering and order.
-    RETAINERS: { type: 'retainers', fields: ['id', 'node', 'offset', 'limit'] },
-    // engine.paths(node, k): up to k shortest retaining paths from the GC roots.
-    PATHS: { type: 'paths', fields: ['id', 'node', 'k'] },
-    // engine.dominated(node, offset, limit): the nodes this one immediately dominates.
-    DOMINATED: { type: 'dominated', fields: ['id', 'node', 'offset', 'limit'] },
-    // engine.find_id(objectId): the ordinal of the node with that @id, or null.
-    FIND_ID: { type: 'find-id', fields: ['id', 'objectId'] },
   };
+  for (const [type, spec] of Object.entries(QUERIES)) {
+    TO_WORKER[type.toUpperCase().replace(/-/g, '_')] = { type, fields: ['id', ...spec.args] };
+  }
 
   // Worker → page.
   const TO_PAGE = {
@@ -57,20 +67,6 @@
     REPLY: { type: 'reply', fields: ['id', 'value'] },
     // A query failed: `message` is the engine's error.
     REPLY_ERROR: { type: 'reply-error', fields: ['id', 'message'] },
-  };
-
-  // The query messages, by type, with the order of their arguments to the Engine method they call.
-  const QUERIES = {
-    'summary': { method: 'summary', args: [] },
-    'statistics': { method: 'statistics', args: [] },
-    'classes': { method: 'classes', args: ['sort', 'descending', 'filter', 'offset', 'limit'] },
-    'instances': { method: 'instances', args: ['classIndex', 'offset', 'limit'] },
-    'node': { method: 'node', args: ['node'] },
-    'edges': { method: 'edges', args: ['node', 'offset', 'limit'] },
-    'retainers': { method: 'retainers', args: ['node', 'offset', 'limit'] },
-    'paths': { method: 'paths', args: ['node', 'k'] },
-    'dominated': { method: 'dominated', args: ['node', 'offset', 'limit'] },
-    'find-id': { method: 'find_id', args: ['objectId'] },
   };
 
   // The sort columns engine.classes accepts.

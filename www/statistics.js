@@ -39,7 +39,7 @@ function arc(a0, a1) {
   ].join(' ');
 }
 
-export function renderStatistics(host, stats) {
+function renderStatistics(host, stats) {
   const total = stats.total;
   const slices = SLICES.map((s) => ({ ...s, value: s.of(stats) }));
 
@@ -104,3 +104,17 @@ export function renderStatistics(host, stats) {
     fmt.el('div', { className: 'stats' }, chart, table),
   );
 }
+
+export default {
+  id: 'statistics',
+  title: 'Statistics',
+  inspector: false,
+  create(host) {
+    const body = fmt.el('div', { attrs: { id: 'statistics' } });
+    host.replaceChildren(body);
+    return {
+      attach: ({ statistics }) => renderStatistics(body, statistics),
+      detach: () => body.replaceChildren(),
+    };
+  },
+};

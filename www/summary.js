@@ -20,14 +20,31 @@ const COLUMNS = [
   { title: 'Count', sortKey: 'count', width: '7.5em', className: 'col-num' },
 ];
 
-export class SummaryView {
-  // host: the grid's container; search: the search input; status: where search results are
-  // announced; onSelectNode(ordinal): an object was selected.
-  constructor({ host, search, status, onSelectNode }) {
-    this.host = host;
+// The view's own part of the page: the search box and the class table.
+function build(host) {
+  const search = fmt.el('input', {
+    attrs: {
+      type: 'search', id: 'search', placeholder: 'Class filter, or @12345 to find an object',
+      autocomplete: 'off', spellcheck: 'false',
+    },
+  });
+  const status = fmt.el('span', { className: 'search-status', attrs: { id: 'search-status', 'aria-live': 'polite' } });
+  const toolbar = fmt.el('div', { className: 'toolbar' },
+    fmt.el('label', { className: 'search' },
+      fmt.el('span', { className: 'visually-hidden', text: 'Class filter, or @id to find an object' }),
+      search),
+    status);
+  const grid = fmt.el('div', { className: 'grid-host', attrs: { id: 'summary-grid' } });
+  host.replaceChildren(toolbar, grid);
+  return { search, status, grid };
+}
+
+class SummaryView {
+  constructor(host, app) {
+    const { search, status, grid } = build(host);
     this.search = search;
     this.status = status;
-    this.onSelectNode = onSelectNode;
+    this.onSelectNode = (node) => app.selectNode(node);
     this.client = null;
     this.total = 0;
     this.sort = { key: 'retained_size', descending: true };
@@ -35,7 +52,7 @@ export class SummaryView {
     this.findRequest = null;
     this.typingTimer = 0;
 
-    this.grid = new TreeGrid(host, {
+    this.grid = new TreeGrid(grid, {
       label: 'Classes',
       columns: COLUMNS,
       sort: this.sort,
@@ -71,7 +88,7 @@ export class SummaryView {
     });
   }
 
-  attach(client, summary) {
+  attach({ client, summary }) {
     this.client = client;
     this.total = summary.total_size;
     this.grid.reset();
@@ -162,3 +179,10 @@ export class SummaryView {
     );
   }
 }
+
+export default {
+  id: 'summary',
+  title: 'Summary',
+  inspector: true,
+  create: (host, app) => new SummaryView(host, app),
+};
