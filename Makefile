@@ -67,6 +67,12 @@ fixtures:
 	node tests/fixtures/gen/chromium-fixture.mjs
 	node tests/fixtures/gen/hung-clique.mjs
 	node tests/oracle/devtools-expected.mjs
+	node tests/oracle/views-expected.mjs
+	node tests/oracle/ignore-expected.mjs
+	node tests/oracle/allocations-expected.mjs
+	node tests/oracle/filters-expected.mjs
+	node tests/oracle/diff-expected.mjs tests/fixtures/node-empty.heapsnapshot.gz tests/fixtures/node-leak.heapsnapshot.gz
+	node tests/oracle/diff-expected.mjs tests/fixtures/node-classes.heapsnapshot.gz tests/fixtures/node-tracked.heapsnapshot.gz
 
 clean:
 	cargo clean
