@@ -66,6 +66,7 @@ fixtures:
 	node tests/fixtures/gen/node-fixtures.mjs
 	node tests/fixtures/gen/chromium-fixture.mjs
 	node tests/fixtures/gen/hung-clique.mjs
+	node tests/fixtures/gen/timeline-fixtures.mjs
 	node tests/oracle/devtools-expected.mjs
 	node tests/oracle/views-expected.mjs
 	node tests/oracle/ignore-expected.mjs

@@ -2,7 +2,8 @@
 // heaplens' Rust tests can compare their own results against DevTools'.
 //
 // Usage: node tests/oracle/devtools-expected.mjs [fixture.heapsnapshot.gz ...]
-// (default: every tests/fixtures/*.heapsnapshot.gz)
+// (default: every tests/fixtures/*.heapsnapshot.gz and *.heaptimeline.gz; an
+// allocation timeline is a heap snapshot with samples, and gets the same files)
 //
 // DevTools' own heap snapshot worker is run in Node through the
 // heap-snapshot-toolkit package (a build of devtools-frontend's
@@ -216,7 +217,7 @@ function retainersAndEdges(snapshot, nodeIndexes) {
 }
 
 async function processFixture(file) {
-  const name = path.basename(file).replace(/\.heapsnapshot\.gz$/, '');
+  const name = path.basename(file).replace(/\.(heapsnapshot|heaptimeline)\.gz$/, '');
   const started = Date.now();
   const snapshot = await loadSnapshot(file);
   const header = snapshot.profile.snapshot;
@@ -249,7 +250,7 @@ const files =
     ? process.argv.slice(2)
     : fs
         .readdirSync(FIXTURES_DIR)
-        .filter((f) => f.endsWith('.heapsnapshot.gz'))
+        .filter((f) => f.endsWith('.heapsnapshot.gz') || f.endsWith('.heaptimeline.gz'))
         .sort()
         .map((f) => path.join(FIXTURES_DIR, f));
 fs.mkdirSync(EXPECTED_DIR, { recursive: true });
