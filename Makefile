@@ -67,6 +67,8 @@ fixtures:
 	node tests/fixtures/gen/chromium-fixture.mjs
 	node tests/fixtures/gen/hung-clique.mjs
 	node tests/fixtures/gen/timeline-fixtures.mjs
+	node tests/fixtures/gen/report-fixtures.mjs
+	node tests/fixtures/gen/report-chromium.mjs
 	node tests/oracle/devtools-expected.mjs
 	node tests/oracle/views-expected.mjs
 	node tests/oracle/ignore-expected.mjs
