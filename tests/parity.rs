@@ -208,6 +208,16 @@ parity_tests! {
     node_leak => "node-leak",
     node_tracked => "node-tracked",
     chromium_detached => "chromium-detached",
+    node_sqljs_min => "node-sqljs-min",
+    node_sqljs_debug => "node-sqljs-debug",
+    node_listeners => "node-listeners",
+    node_closure => "node-closure",
+    node_dupstrings => "node-dupstrings",
+    node_healthy => "node-healthy",
+    node_secrets => "node-secrets",
+    chromium_dom_trees => "chromium-dom-trees",
+    chromium_closure => "chromium-closure",
+    chromium_healthy => "chromium-healthy",
     // Regression: a cycle held from outside only by a weak edge made the dominator pass panic
     // (index out of bounds in its buckets).
     weakly_held_cycle_hangs_under_the_root => "hung-clique",
