@@ -66,6 +66,8 @@ fixtures:
 	node tests/fixtures/gen/node-fixtures.mjs
 	node tests/fixtures/gen/chromium-fixture.mjs
 	node tests/fixtures/gen/hung-clique.mjs
+	node tests/fixtures/gen/series-fixtures.mjs
+	node tests/fixtures/gen/chromium-series.mjs
 	node tests/oracle/devtools-expected.mjs
 
 clean:
