@@ -69,6 +69,8 @@ fixtures:
 	node tests/fixtures/gen/timeline-fixtures.mjs
 	node tests/fixtures/gen/report-fixtures.mjs
 	node tests/fixtures/gen/report-chromium.mjs
+	node tests/fixtures/gen/series-fixtures.mjs
+	node tests/fixtures/gen/chromium-series.mjs
 	node tests/oracle/devtools-expected.mjs
 	node tests/oracle/views-expected.mjs
 	node tests/oracle/ignore-expected.mjs
