@@ -218,6 +218,15 @@ parity_tests! {
     chromium_dom_trees => "chromium-dom-trees",
     chromium_closure => "chromium-closure",
     chromium_healthy => "chromium-healthy",
+    leak_series_baseline => "leak-series-0-baseline",
+    leak_series_target => "leak-series-1-target",
+    leak_series_final => "leak-series-2-final",
+    leak_series_later => "leak-series-3-later",
+    chromium_view_baseline => "chromium-view-0-baseline",
+    chromium_view_target => "chromium-view-1-target",
+    chromium_view_final => "chromium-view-2-final",
+    unrelated_a => "unrelated-a",
+    unrelated_b => "unrelated-b",
     // Regression: a cycle held from outside only by a weak edge made the dominator pass panic
     // (index out of bounds in its buckets).
     weakly_held_cycle_hangs_under_the_root => "hung-clique",
