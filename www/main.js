@@ -13,6 +13,8 @@ import { RetainersView, renderPaths } from './retainers.js';
 import { renderDetails } from './details.js';
 import { renderStatistics } from './statistics.js';
 import * as fmt from './format.js';
+// Offline use of the hosted site (service worker) and the offer to reload into a new version.
+import './update.js';
 
 const P = self.HeaplensProtocol;
 const $ = (id) => document.getElementById(id);
