@@ -5,7 +5,8 @@
 #   native   Rust toolchain checks and npm dev packages (the DevTools oracle): enough for the core,
 #            the CLI and the parity tests.
 #   web      native + the wasm32 target, Trunk, wasm-bindgen-cli (and wasm-opt from npm).
-#   browser  web + Debian's Chromium for the end-to-end and wasm-bindgen tests.
+#   browser  web + Debian's Chromium for the end-to-end and wasm-bindgen tests, and Debian's
+#            Firefox ESR for the offline file's test in Firefox.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,19 +48,34 @@ need_bindgen() {
   fi
 }
 
+apt_updated=""
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  if [ -z "$apt_updated" ]; then
+    $sudo apt-get update -qq
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+
 need_chromium() {
   if [ ! -x /usr/bin/chromium ]; then
     log "installing Debian's chromium"
-    local sudo=""
-    [ "$(id -u)" = 0 ] || sudo=sudo
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+    apt_install chromium chromium-driver
+  fi
+}
+
+need_firefox() {
+  if [ ! -x /usr/bin/firefox-esr ]; then
+    log "installing Debian's firefox-esr"
+    apt_install firefox-esr
   fi
 }
 
 case "$what" in
   native) need_npm ;;
   web) need_npm; need_wasm_target; need_trunk; need_bindgen ;;
-  browser|all) need_npm; need_wasm_target; need_trunk; need_bindgen; need_chromium ;;
+  browser|all) need_npm; need_wasm_target; need_trunk; need_bindgen; need_chromium; need_firefox ;;
   *) echo "usage: $0 [native|web|browser|all]" >&2; exit 64 ;;
 esac
