@@ -31,10 +31,11 @@ export function checkPrerequisites() {
   if (missing.length) throw new Error(`missing: ${missing.join(', ')}`);
 }
 
-// Starts the server and a browser with a fresh profile. Every request the browser makes, from
-// the page or its worker, is recorded in `requests` so tests can check nothing left the origin.
-export async function start({ throttle, colorScheme = 'light', viewport = { width: 1280, height: 860 } } = {}) {
-  const server = await serve(DIST, { throttle });
+// Starts the server (on `root`, dist/ unless told) and a browser with a fresh profile. Every
+// request the browser makes, from the page or its worker, is recorded in `requests` so tests can
+// check nothing left the origin.
+export async function start({ root = DIST, throttle, colorScheme = 'light', viewport = { width: 1280, height: 860 } } = {}) {
+  const server = await serve(root, { throttle });
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'heaplens-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
