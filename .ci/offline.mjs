@@ -89,7 +89,8 @@ const workerSource = (await esbuild.transform(workerParts.join('\n;\n'), { loade
 
 // ---- The page ----
 
-let html = read('index.html').toString('utf8');
+// The page's comments speak of the hosted site (its policy, Trunk's links): drop them.
+let html = read('index.html').toString('utf8').replace(/<!--[\s\S]*?-->\s*/g, '');
 
 // Scripts, in document order. Classic scripts run first (they are not deferred) and set globals
 // the modules read; the worker factory must exist before main.js starts its first worker.
@@ -173,7 +174,13 @@ const csp = [
 
 const cspTags = html.match(/<meta\s+http-equiv="Content-Security-Policy"[^>]*>/gi) || [];
 if (cspTags.length !== 1) fail(`index.html must have exactly one Content-Security-Policy meta tag (found ${cspTags.length})`);
-html = html.replace(cspTags[0], () => `<meta http-equiv="Content-Security-Policy" content="${csp}">`);
+html = html.replace(cspTags[0], () => `<!--
+    The one-file offline build of heaplens (made by .ci/offline.mjs). Its policy allows only what
+    this file carries: the inline script and style below (by their sha256), the analysis worker
+    started from a blob: URL the script makes, WebAssembly compilation, the data: favicon. It
+    cannot load or send anything.
+  -->
+  <meta http-equiv="Content-Security-Policy" content="${csp}">`);
 
 // One style element where the first stylesheet was, one script where the last script was.
 let styleDone = false;

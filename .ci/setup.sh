@@ -18,11 +18,14 @@ BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' C
 log() { printf 'setup: %s\n' "$*" >&2; }
 
 need_npm() {
-  # `npm ci` is skipped when node_modules already matches the lockfile's packages.
-  if [ ! -f node_modules/.package-lock.json ] || ! cmp -s <(sed -n '/"packages"/,$p' package-lock.json | grep -E '"version"' ) \
-       <(sed -n '/"packages"/,$p' node_modules/.package-lock.json | grep -E '"version"'); then
+  # `npm ci` is skipped when node_modules was installed from this very lockfile. (Comparing the
+  # lockfile with node_modules/.package-lock.json does not work: the lockfile also lists the
+  # optional packages of other platforms, such as esbuild's binaries, which npm does not install.)
+  local stamp=node_modules/.heaplens-lockfile-sha256
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$(sha256sum < package-lock.json)" ]; then
     log "installing npm dev packages"
     PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+    sha256sum < package-lock.json > "$stamp"
   fi
 }
 
