@@ -16,6 +16,7 @@ import {
   FIXTURES, CHROMIUM, CHROMIUM_ARGS,
 } from './helpers.mjs';
 import { OFFLINE, expectedTop } from './offline-shared.mjs';
+import { serve } from './serve.mjs';
 
 const BUDGET_BYTES = 1_500_000;
 const FILES = ['node-leak.heapsnapshot.gz', 'chromium-detached.heapsnapshot.gz'].map((name) => path.join(FIXTURES, name));
@@ -132,7 +133,29 @@ test('it requested nothing but itself and the blob: URL of its worker', async ()
   assert.ok(requests.includes(fileUrl), requests.join('\n'));
   const others = requests.filter((url) => url !== fileUrl && !url.startsWith('blob:') && !url.startsWith('data:'));
   assert.deepEqual(others, []);
-  // And it registered no service worker: it has nothing to cache.
-  const registrations = await page.evaluate(async () => (navigator.serviceWorker ? (await navigator.serviceWorker.getRegistrations()).length : 0));
-  assert.equal(registrations, 0);
+});
+
+test('served over http it works the same and registers no service worker', async () => {
+  const server = await serve(tmp);
+  await context.setOffline(false);
+  const httpPage = await context.newPage();
+  // Not even an attempt: its policy would refuse a registration, and the page would say so here.
+  const messages = [];
+  httpPage.on('console', (message) => messages.push(`${message.type()}: ${message.text()}`));
+  try {
+    const url = `${server.url}heaplens-offline.html`;
+    // The server's whole origin is let through, so that a registration would show in its log.
+    await context.route(`${server.origin}/**`, (route) => route.continue());
+    await httpPage.goto(url);
+    await httpPage.waitForSelector('body[data-state="idle"]');
+    await httpPage.setInputFiles('#file-input', FILES[0]);
+    await httpPage.waitForSelector('body[data-state="ready"]', { timeout: 120_000 });
+    assert.deepEqual((await classRows(httpPage)).slice(0, 5).map((r) => r.name), expectedTop(FILES[0], 5).map((r) => r.name));
+    assert.equal(await httpPage.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length), 0);
+    assert.deepEqual(server.requests, ['/heaplens-offline.html']);
+    assert.deepEqual(messages, []);
+  } finally {
+    await httpPage.close();
+    await server.close();
+  }
 });
