@@ -36,6 +36,7 @@ before(async () => {
     browser: 'firefox',
     executablePath: FIREFOX,
     headless: true,
+    defaultViewport: { width: 1280, height: 860 },
     extraPrefsFirefox: {
       // Every connection goes to a proxy on a closed port: nothing can reach a network.
       'network.proxy.type': 1,
@@ -94,6 +95,8 @@ test('Firefox opens a snapshot in the offline file from file:// and shows the CL
 });
 
 test('in Firefox it requested nothing but itself and the blob: URL of its worker', () => {
-  assert.ok(requests.includes(fileUrl), requests.join('\n'));
+  // Firefox's WebDriver BiDi does not report the file:// navigation, but it does report the page's
+  // own requests: the data: favicon shows that the recording works.
+  assert.ok(requests.includes('data:,'), requests.join('\n'));
   assert.deepEqual(requests.filter((url) => url !== fileUrl && !url.startsWith('blob:') && !url.startsWith('data:')), []);
 });

@@ -17,11 +17,13 @@ import {
   checkPrerequisites, DIST, FIXTURES, ROOT,
 } from './helpers.mjs';
 import { expectedTop } from './offline-shared.mjs';
+import { serve } from './serve.mjs';
 
 const LEAK = path.join(FIXTURES, 'node-leak.heapsnapshot.gz');
 const TRACKED = path.join(FIXTURES, 'node-tracked.heapsnapshot.gz');
 let site;
 let s;
+let restarted;
 
 // The version and file list .ci/sw-manifest.mjs wrote into the site's sw.js.
 function buildOf(root) {
@@ -59,6 +61,7 @@ before(async () => {
 
 after(async () => {
   await s?.close();
+  await restarted?.close();
   if (site) fs.rmSync(site, { recursive: true, force: true });
 });
 
@@ -89,7 +92,10 @@ test('snapshots never enter the cache, the demo\'s included', async () => {
 
 test('with the network off the page reloads from the cache and analyzes a snapshot', async () => {
   const { page, context, server } = s;
-  const served = server.requests.length;
+  // Chromium's offline emulation does not cover the browser's own check for a new service worker
+  // script, so the server goes down too: nothing at all can be reached.
+  const port = Number(new URL(server.origin).port);
+  await server.close();
   await context.setOffline(true);
   try {
     await page.reload();
@@ -102,11 +108,12 @@ test('with the network off the page reloads from the cache and analyzes a snapsh
     const loads = Number(await page.getAttribute('body', 'data-loads'));
     await page.click('#demo-button');
     await page.waitForFunction((n) => Number(document.body.dataset.loads) > n && document.body.dataset.state === 'error', loads);
-    // Nothing of this reached the server, and no update was offered: the version has not changed.
-    assert.equal(server.requests.length, served, server.requests.slice(served).join(', '));
+    // No update was offered: there is no new version to be seen.
     assert.equal(await page.$('#update-banner'), null);
   } finally {
     await context.setOffline(false);
+    // The same origin again, for the next test (a service worker belongs to its origin).
+    restarted = await serve(site, { port });
   }
   assert.deepEqual(foreignRequests(s), []);
 });
