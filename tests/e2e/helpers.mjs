@@ -33,8 +33,12 @@ export function checkPrerequisites() {
 
 // Starts the server (on `root`, dist/ unless told) and a browser with a fresh profile. Every
 // request the browser makes, from the page or its worker, is recorded in `requests` so tests can
-// check nothing left the origin.
-export async function start({ root = DIST, throttle, colorScheme = 'light', viewport = { width: 1280, height: 860 } } = {}) {
+// check nothing left the origin. The site's service worker is blocked unless `serviceWorkers` is
+// 'allow': requests it answers from its cache bypass playwright's routes, which some tests use to
+// break or slow down the site's files.
+export async function start({
+  root = DIST, throttle, colorScheme = 'light', viewport = { width: 1280, height: 860 }, serviceWorkers = 'block',
+} = {}) {
   const server = await serve(root, { throttle });
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'heaplens-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -44,6 +48,7 @@ export async function start({ root = DIST, throttle, colorScheme = 'light', view
     viewport,
     colorScheme,
     acceptDownloads: false,
+    serviceWorkers,
   });
   const requests = [];
   const blockedByCsp = new Set();

@@ -150,6 +150,7 @@ test('served over http it works the same and registers no service worker', async
     await httpPage.waitForSelector('body[data-state="idle"]');
     await httpPage.setInputFiles('#file-input', FILES[0]);
     await httpPage.waitForSelector('body[data-state="ready"]', { timeout: 120_000 });
+    await waitForClassRows(httpPage, 5);
     assert.deepEqual((await classRows(httpPage)).slice(0, 5).map((r) => r.name), expectedTop(FILES[0], 5).map((r) => r.name));
     assert.equal(await httpPage.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length), 0);
     assert.deepEqual(server.requests, ['/heaplens-offline.html']);

@@ -54,7 +54,7 @@ before(async () => {
   checkPrerequisites();
   site = fs.mkdtempSync(path.join(os.tmpdir(), 'heaplens-site-'));
   fs.cpSync(DIST, site, { recursive: true });
-  s = await start({ root: site });
+  s = await start({ root: site, serviceWorkers: 'allow' });
   // The first visit: the service worker installs, caches the application and takes the page over.
   await s.page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
 });
