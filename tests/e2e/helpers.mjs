@@ -62,6 +62,8 @@ export async function start({
   await context.route((url) => url.origin !== server.origin && url.protocol !== 'data:', (route) => route.abort('blockedbyclient'));
   const page = context.pages()[0] || (await context.newPage());
   page.on('console', (message) => {
+    // Playwright announces the blocked registration itself; the page handles the refusal.
+    if (serviceWorkers === 'block' && message.text() === 'Service Worker registration blocked by Playwright') return;
     if (message.type() === 'error' || message.type() === 'warning') consoleErrors.push(message.text());
   });
   page.on('pageerror', (error) => consoleErrors.push(`pageerror: ${error.message}`));
