@@ -7,6 +7,8 @@
 // must not register anything (it marks itself with data-heaplens-build="offline" on <html>).
 
 const HOUR = 60 * 60 * 1000;
+// Set when the user accepted the offer: the new version's taking over then reloads the page.
+let reloadOnTakeOver = false;
 
 function offer(waiting) {
   if (document.getElementById('update-banner')) return;
@@ -32,10 +34,10 @@ function offer(waiting) {
   dismiss.addEventListener('click', () => banner.remove());
   reload.addEventListener('click', () => {
     reload.disabled = true;
-    // The new version takes over (controllerchange below reloads the page); if it is gone in the
-    // meantime, a plain reload gets whatever is current.
-    if (waiting.state === 'installed') {
-      navigator.serviceWorker.addEventListener('controllerchange', () => location.reload());
+    // The new version takes over, then the page reloads (see register); if it already has taken
+    // over, or is gone, a plain reload gets whatever is current.
+    if (waiting && waiting.state === 'installed') {
+      reloadOnTakeOver = true;
       waiting.postMessage({ type: 'skip-waiting' });
     } else {
       location.reload();
@@ -51,6 +53,15 @@ async function register() {
     if (worker && worker.state === 'installed' && navigator.serviceWorker.controller) offer(worker);
   };
   consider(registration.waiting);
+  // A new version taking over: this page asked for it (reload now), or another tab of the site did,
+  // and this page's next worker would load the new version's files (offer to reload). The first
+  // installation taking over a fresh page is neither.
+  let controlled = navigator.serviceWorker.controller !== null;
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    if (reloadOnTakeOver) location.reload();
+    else if (controlled) offer(null);
+    controlled = true;
+  });
   registration.addEventListener('updatefound', () => {
     const installing = registration.installing;
     if (!installing) return;

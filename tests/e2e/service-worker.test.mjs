@@ -119,7 +119,11 @@ test('with the network off the page reloads from the cache and analyzes a snapsh
 });
 
 test('a new deployment is offered with a banner, and reloading into it replaces the old cache', async () => {
-  const { page } = s;
+  const { page, context } = s;
+  // A second tab of the site, open while the new version arrives.
+  const other = await context.newPage();
+  await other.goto(s.server.url);
+  await other.waitForSelector('body[data-state="idle"]');
   const old = buildOf(site);
   // Deploy a new version: one application file changes, and the build writes the new sw.js.
   fs.appendFileSync(path.join(site, 'www/style.css'), '\n/* the next version */\n');
@@ -145,5 +149,14 @@ test('a new deployment is offered with a banner, and reloading into it replaces 
   assert.equal(await page.$('#update-banner'), null);
   const css = await page.evaluate(async () => (await fetch('www/style.css')).text());
   assert.match(css, /the next version/);
+
+  // The other tab was offered the update as well; after the first tab's switch its Reload simply
+  // reloads into the version now in charge.
+  await other.waitForSelector('#update-banner');
+  await Promise.all([other.waitForEvent('load'), other.click('#update-reload')]);
+  await other.waitForSelector('body[data-state="idle"]');
+  assert.equal(await other.$('#update-banner'), null);
+  assert.match(await other.evaluate(async () => (await fetch('www/style.css')).text()), /the next version/);
+  await other.close();
   assert.deepEqual(s.consoleErrors, []);
 });
