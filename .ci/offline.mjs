@@ -8,9 +8,9 @@
 // inside the page:
 // - the page's scripts (the classic ones such as protocol.js, then the ES modules from main.js on)
 //   are bundled by esbuild into one inline module script;
-// - the worker's script (protocol.js, wasm-bindgen's no-modules glue and worker.js) is a string in
-//   that bundle, started from a blob: URL through the hook in www/client.js
-//   (self.HeaplensWorkerFactory);
+// - the worker's script (what worker.js imports: protocol.js and wasm-bindgen's no-modules glue;
+//   then worker.js) is a string in that bundle, started from a blob: URL through the hook in
+//   www/client.js (self.HeaplensWorkerFactory);
 // - the WebAssembly module is gzipped and base64-encoded inside the worker's script, which unzips it
 //   (DecompressionStream) and hands the bytes to wasm_bindgen through the hook in www/worker.js
 //   (self.HeaplensWasmSource);
@@ -77,20 +77,29 @@ function unpackWasm(base64) {
   return new Response(stream).arrayBuffer().then((buffer) => new Uint8Array(buffer));
 }
 
+// The scripts worker.js imports (importScripts, relative to www/), in its order, then worker.js.
+// The wasm-bindgen glue (heaplens.js at the root) declares `wasm_bindgen` with `let`: its other
+// names stay in a scope of their own and only that one is published.
+const WORKER = 'www/worker.js';
+const workerScript = read(WORKER).toString('utf8');
+const imports = /\bimportScripts\(([^)]*)\)/.exec(workerScript);
+if (!imports) fail(`${WORKER} has no importScripts(...) to carry`);
+const imported = [...imports[1].matchAll(/'([^']*)'|"([^"]*)"/g)].map((m) => path.posix.join('www', m[1] ?? m[2]));
+if (!imported.includes('heaplens.js')) fail(`${WORKER} does not import heaplens.js (wasm-bindgen's glue)`);
 const workerParts = [
-  read('www/protocol.js').toString('utf8'),
-  // The glue declares `wasm_bindgen` with `let`: keep its other names out of worker.js' scope and
-  // publish just that one.
-  `(function () {\n${glue}\nself.wasm_bindgen = wasm_bindgen;\n})();`,
+  ...imported.map((rel) => (rel === 'heaplens.js'
+    ? `(function () {\n${glue}\nself.wasm_bindgen = wasm_bindgen;\n})();`
+    : read(rel).toString('utf8'))),
   `self.HeaplensWasmSource = (${unpackWasm.toString()})(${JSON.stringify(wasmGzip.toString('base64'))});`,
-  read('www/worker.js').toString('utf8'),
+  workerScript,
 ];
 const workerSource = (await esbuild.transform(workerParts.join('\n;\n'), { loader: 'js', minify: true, charset: 'utf8' })).code;
 
 // ---- The page ----
 
-// The page's comments speak of the hosted site (its policy, Trunk's links): drop them.
-let html = read('index.html').toString('utf8').replace(/<!--[\s\S]*?-->\s*/g, '');
+// The page's comments speak of the hosted site (its policy, Trunk's links): drop them, and the
+// directives Trunk leaves behind (data-trunk-skip links).
+let html = read('index.html').toString('utf8').replace(/<!--[\s\S]*?-->\s*/g, '').replace(/<link\b[^>]*\sdata-trunk\b[^>]*>\s*/gi, '');
 
 // Scripts, in document order. Classic scripts run first (they are not deferred) and set globals
 // the modules read; the worker factory must exist before main.js starts its first worker.
