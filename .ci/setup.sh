@@ -5,7 +5,8 @@
 #   native   Rust toolchain checks and npm dev packages (the DevTools oracle): enough for the core,
 #            the CLI and the parity tests.
 #   web      native + the wasm32 target, Trunk, wasm-bindgen-cli (and wasm-opt from npm).
-#   browser  web + Debian's Chromium for the end-to-end and wasm-bindgen tests.
+#   browser  web + Debian's Chromium for the end-to-end and wasm-bindgen tests, and Debian's
+#            Firefox ESR for the offline file's test in Firefox.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,11 +18,14 @@ BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' C
 log() { printf 'setup: %s\n' "$*" >&2; }
 
 need_npm() {
-  # `npm ci` is skipped when node_modules already matches the lockfile's packages.
-  if [ ! -f node_modules/.package-lock.json ] || ! cmp -s <(sed -n '/"packages"/,$p' package-lock.json | grep -E '"version"' ) \
-       <(sed -n '/"packages"/,$p' node_modules/.package-lock.json | grep -E '"version"'); then
+  # `npm ci` is skipped when node_modules was installed from this very lockfile. (Comparing the
+  # lockfile with node_modules/.package-lock.json does not work: the lockfile also lists the
+  # optional packages of other platforms, such as esbuild's binaries, which npm does not install.)
+  local stamp=node_modules/.heaplens-lockfile-sha256
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$(sha256sum < package-lock.json)" ]; then
     log "installing npm dev packages"
     PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+    sha256sum < package-lock.json > "$stamp"
   fi
 }
 
@@ -47,19 +51,34 @@ need_bindgen() {
   fi
 }
 
+apt_updated=""
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  if [ -z "$apt_updated" ]; then
+    $sudo apt-get update -qq
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+
 need_chromium() {
   if [ ! -x /usr/bin/chromium ]; then
     log "installing Debian's chromium"
-    local sudo=""
-    [ "$(id -u)" = 0 ] || sudo=sudo
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+    apt_install chromium chromium-driver
+  fi
+}
+
+need_firefox() {
+  if [ ! -x /usr/bin/firefox-esr ]; then
+    log "installing Debian's firefox-esr"
+    apt_install firefox-esr
   fi
 }
 
 case "$what" in
   native) need_npm ;;
   web) need_npm; need_wasm_target; need_trunk; need_bindgen ;;
-  browser|all) need_npm; need_wasm_target; need_trunk; need_bindgen; need_chromium ;;
+  browser|all) need_npm; need_wasm_target; need_trunk; need_bindgen; need_chromium; need_firefox ;;
   *) echo "usage: $0 [native|web|browser|all]" >&2; exit 64 ;;
 esac

@@ -18,7 +18,10 @@ export class WorkerClient {
     this.nextId = 1;
     this.pending = new Map();
     this.closed = false;
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { name: 'heaplens' });
+    // Hook for the one-file offline build (.ci/offline.mjs): a file:// page cannot start a worker
+    // from a URL, so that build sets self.HeaplensWorkerFactory to start one from a blob: URL.
+    const factory = self.HeaplensWorkerFactory;
+    this.worker = factory ? factory() : new Worker(new URL('./worker.js', import.meta.url), { name: 'heaplens' });
     this.worker.onmessage = (event) => this.receive(event.data);
     // An uncaught error inside the worker (a failed importScripts, a trap outside any handler):
     // the worker cannot be trusted any more, so report it and give up on this file.

@@ -11,6 +11,8 @@ import { OpenView } from './open.js';
 import { Inspector } from './inspector.js';
 import { VIEWS } from './views.js';
 import * as fmt from './format.js';
+// Offline use of the hosted site (service worker) and the offer to reload into a new version.
+import './update.js';
 
 const $ = (id) => document.getElementById(id);
 

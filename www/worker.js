@@ -7,12 +7,16 @@
 // All messages are described in protocol.js.
 'use strict';
 
-importScripts('protocol.js', '../heaplens.js');
+// Hook for the one-file offline build (.ci/offline.mjs): its worker script carries protocol.js and
+// wasm-bindgen's glue itself, and sets self.HeaplensWasmSource to a promise of the module's bytes.
+// The hosted site loads all three by URL, relative to this script.
+const embeddedWasm = self.HeaplensWasmSource;
+if (!embeddedWasm) importScripts('protocol.js', '../heaplens.js');
 
 const P = self.HeaplensProtocol;
 
-// Instantiate the module once; every handler waits for it. The path is relative to this script.
-const ready = wasm_bindgen({ module_or_path: '../heaplens_bg.wasm' }).then(() => {
+// Instantiate the module once; every handler waits for it.
+const ready = wasm_bindgen({ module_or_path: embeddedWasm || '../heaplens_bg.wasm' }).then(() => {
   wasm_bindgen.init();
   self.postMessage(P.make(P.TO_PAGE.READY));
 }, (error) => {

@@ -31,10 +31,15 @@ export function checkPrerequisites() {
   if (missing.length) throw new Error(`missing: ${missing.join(', ')}`);
 }
 
-// Starts the server and a browser with a fresh profile. Every request the browser makes, from
-// the page or its worker, is recorded in `requests` so tests can check nothing left the origin.
-export async function start({ throttle, colorScheme = 'light', viewport = { width: 1280, height: 860 } } = {}) {
-  const server = await serve(DIST, { throttle });
+// Starts the server (on `root`, dist/ unless told) and a browser with a fresh profile. Every
+// request the browser makes, from the page or its worker, is recorded in `requests` so tests can
+// check nothing left the origin. The site's service worker is blocked unless `serviceWorkers` is
+// 'allow': requests it answers from its cache bypass playwright's routes, which some tests use to
+// break or slow down the site's files.
+export async function start({
+  root = DIST, throttle, colorScheme = 'light', viewport = { width: 1280, height: 860 }, serviceWorkers = 'block',
+} = {}) {
+  const server = await serve(root, { throttle });
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'heaplens-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
@@ -43,6 +48,7 @@ export async function start({ throttle, colorScheme = 'light', viewport = { widt
     viewport,
     colorScheme,
     acceptDownloads: false,
+    serviceWorkers,
   });
   const requests = [];
   const blockedByCsp = new Set();
@@ -56,6 +62,8 @@ export async function start({ throttle, colorScheme = 'light', viewport = { widt
   await context.route((url) => url.origin !== server.origin && url.protocol !== 'data:', (route) => route.abort('blockedbyclient'));
   const page = context.pages()[0] || (await context.newPage());
   page.on('console', (message) => {
+    // Playwright announces the blocked registration itself; the page handles the refusal.
+    if (serviceWorkers === 'block' && message.text() === 'Service Worker registration blocked by Playwright') return;
     if (message.type() === 'error' || message.type() === 'warning') consoleErrors.push(message.text());
   });
   page.on('pageerror', (error) => consoleErrors.push(`pageerror: ${error.message}`));
