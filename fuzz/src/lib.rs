@@ -1,0 +1,15 @@
+//! The bodies of heaplens' fuzz targets, in one place for both of their callers: the `cargo fuzz`
+//! binaries in `fuzz/fuzz_targets/` (one line each) and the replay test in the main crate
+//! (`tests/fuzz_replay.rs`, which includes this file with `#[path]`), which runs every saved
+//! input through the same code without a fuzzing engine.
+//!
+//! So this file and its modules depend on nothing but `heaplens`, `flate2` and `std`, which both
+//! callers have. Adding a target: see "Fuzzing" in README.md.
+
+pub mod limits;
+pub mod parse;
+pub mod query;
+
+/// Every target, by the name of its binary and of its corpus directories
+/// (`fuzz/corpus/<name>/`, `fuzz/regressions/<name>/`).
+pub const TARGETS: &[(&str, fn(&[u8]))] = &[("parse", parse::run), ("query", query::run)];
