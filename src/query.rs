@@ -2,6 +2,11 @@
 //!
 //! Lists come in pages (`offset`, `limit`) so a caller never needs all of a two-million-instance
 //! class at once. Nothing here formats numbers or knows JSON; the edges do that.
+//!
+//! Node ordinals and class indexes come from outside (the page, the CLI, MCP clients), so every
+//! query that takes one answers `None` when it names no node or class of this snapshot, and no
+//! argument makes a query panic: an edge turns `None` into its own "no such node" error. Offsets
+//! and limits past the end give short or empty pages.
 
 use crate::analysis::distances::{BASE_UNREACHABLE_DISTANCE, NO_DISTANCE};
 use crate::analysis::{flags, js_cmp};
@@ -141,7 +146,18 @@ pub struct NodeRow {
     pub detached: bool,
 }
 
-pub fn node_row(s: &Snapshot, node: u32) -> NodeRow {
+/// `node` if it is an ordinal of this snapshot.
+fn valid_node(s: &Snapshot, node: u32) -> Option<u32> {
+    ((node as usize) < s.node_count()).then_some(node)
+}
+
+/// A node's row; `None` if there is no such node.
+pub fn node_row(s: &Snapshot, node: u32) -> Option<NodeRow> {
+    valid_node(s, node).map(|node| row(s, node))
+}
+
+/// The row of a node known to exist.
+fn row(s: &Snapshot, node: u32) -> NodeRow {
     let g = &s.graph;
     NodeRow {
         node,
@@ -159,8 +175,12 @@ pub fn node_row(s: &Snapshot, node: u32) -> NodeRow {
 }
 
 /// The members of a class that the class table counts (non-zero self size), by retained size
-/// descending, then id. Callers that page through a big class keep this list.
-pub fn class_members(s: &Snapshot, class: u32) -> Vec<u32> {
+/// descending, then id; `None` if there is no such class. Callers that page through a big class
+/// keep this list.
+pub fn class_members(s: &Snapshot, class: u32) -> Option<Vec<u32>> {
+    if class as usize >= s.classes.classes.len() {
+        return None;
+    }
     let g = &s.graph;
     let mut members: Vec<u32> = (0..g.node_count() as u32)
         .filter(|&n| s.classes.class_of[n as usize] == class && g.self_size.get(n) != 0)
@@ -170,16 +190,26 @@ pub fn class_members(s: &Snapshot, class: u32) -> Vec<u32> {
             .cmp(&s.retained[a as usize])
             .then(g.node_id[a as usize].cmp(&g.node_id[b as usize]))
     });
-    members
+    Some(members)
 }
 
-pub fn node_rows(s: &Snapshot, nodes: &[u32], offset: usize, limit: usize) -> Page<NodeRow> {
-    page(
+/// A page of the rows of a list of nodes (such as [`class_members`]); `None` if any of them is
+/// not a node of this snapshot.
+pub fn node_rows(
+    s: &Snapshot,
+    nodes: &[u32],
+    offset: usize,
+    limit: usize,
+) -> Option<Page<NodeRow>> {
+    if nodes.iter().any(|&n| valid_node(s, n).is_none()) {
+        return None;
+    }
+    Some(page(
         nodes.len(),
         offset,
         limit,
-        nodes.iter().map(|&n| node_row(s, n)),
-    )
+        nodes.iter().map(|&n| row(s, n)),
+    ))
 }
 
 /// An edge and the node at its other end: the target for outgoing edges, the retainer for
@@ -195,19 +225,19 @@ fn edge_row(s: &Snapshot, edge: usize, other: u32) -> EdgeRow {
     EdgeRow {
         edge_type: s.graph.edge_type_name(edge).to_owned(),
         edge_name: s.graph.edge_name_text(edge).into_owned(),
-        node: node_row(s, other),
+        node: row(s, other),
     }
 }
 
-/// A node's outgoing edges, in file order.
-pub fn edges(s: &Snapshot, node: u32, offset: usize, limit: usize) -> Page<EdgeRow> {
-    let range = s.graph.edges(node);
-    page(
+/// A node's outgoing edges, in file order; `None` if there is no such node.
+pub fn edges(s: &Snapshot, node: u32, offset: usize, limit: usize) -> Option<Page<EdgeRow>> {
+    let range = s.graph.edges(valid_node(s, node)?);
+    Some(page(
         range.len(),
         offset,
         limit,
         range.map(|e| edge_row(s, e, s.graph.edge_to[e])),
-    )
+    ))
 }
 
 /// The distance the Retainers view sorts by: unreachable retainers go last.
@@ -222,15 +252,15 @@ fn retainer_distance(s: &Snapshot, node: u32) -> i64 {
 
 /// A node's retainers as DevTools' Retainers view lists them: weak edges and edges from the root
 /// hidden, nearest retainer (smallest distance) first, then by the retainer's name, then in
-/// DevTools' slot order.
-pub fn retainers(s: &Snapshot, node: u32, offset: usize, limit: usize) -> Page<EdgeRow> {
-    let list = retainer_list(s, node);
-    page(
+/// DevTools' slot order. `None` if there is no such node.
+pub fn retainers(s: &Snapshot, node: u32, offset: usize, limit: usize) -> Option<Page<EdgeRow>> {
+    let list = retainer_list(s, valid_node(s, node)?);
+    Some(page(
         list.len(),
         offset,
         limit,
         list.into_iter().map(|(source, e)| edge_row(s, e, source)),
-    )
+    ))
 }
 
 fn retainer_list(s: &Snapshot, node: u32) -> Vec<(u32, usize)> {
@@ -273,12 +303,13 @@ pub struct RetainingPath {
 /// Up to `k` shortest retaining paths from the root to `node`, never through weak edges, nearest
 /// retainers tried first. Each step goes to a retainer exactly one closer to the roots (the
 /// breadth-first distances guarantee one exists), so the search finds paths without dead ends
-/// and every path it finds is a shortest one.
-pub fn retaining_paths(s: &Snapshot, node: u32, k: usize) -> Vec<RetainingPath> {
+/// and every path it finds is a shortest one. `None` if there is no such node.
+pub fn retaining_paths(s: &Snapshot, node: u32, k: usize) -> Option<Vec<RetainingPath>> {
     let g = &s.graph;
+    let node = valid_node(s, node)?;
     let mut paths = Vec::new();
     if s.distances[node as usize] == NO_DISTANCE || node == g.root || k == 0 {
-        return paths;
+        return Some(paths);
     }
     let root_distance = s.distances[g.root as usize];
     // Predecessors on shortest paths, in the order to try them (last is tried first).
@@ -308,7 +339,7 @@ pub fn retaining_paths(s: &Snapshot, node: u32, k: usize) -> Vec<RetainingPath> 
     let step = |edge: usize, to: u32| PathStep {
         edge_type: g.edge_type_name(edge).to_owned(),
         edge_name: g.edge_name_text(edge).into_owned(),
-        node: node_row(s, to),
+        node: row(s, to),
     };
     let mut stack = vec![Frame {
         node,
@@ -352,7 +383,7 @@ pub fn retaining_paths(s: &Snapshot, node: u32, k: usize) -> Vec<RetainingPath> 
             });
         }
     }
-    paths
+    Some(paths)
 }
 
 /// Everything known about one object.
@@ -377,21 +408,24 @@ pub struct Frame {
     pub column: u32,
 }
 
-pub fn node_details(s: &Snapshot, node: u32) -> NodeDetails {
+/// Everything about one node; `None` if there is no such node.
+pub fn node_details(s: &Snapshot, node: u32) -> Option<NodeDetails> {
     let g = &s.graph;
+    let node = valid_node(s, node)?;
     let dominator = s.dominators[node as usize];
-    NodeDetails {
-        row: node_row(s, node),
-        dominator: (node != g.root).then(|| node_row(s, dominator)),
+    Some(NodeDetails {
+        row: row(s, node),
+        dominator: (node != g.root).then(|| row(s, dominator)),
         edge_count: g.edges(node).len(),
         retainer_count: g.retainer_slots(node).len(),
         location: g.locations.get(node).map(Location::from),
         page_object: s.flags[node as usize] & flags::PAGE_OBJECT != 0,
         allocation_stack: allocation_stack(s, node),
-    }
+    })
 }
 
-/// The recorded allocation stack, innermost frame first (empty unless allocation tracking was on).
+/// The recorded allocation stack, innermost frame first (empty unless allocation tracking was on,
+/// and for a node that does not exist).
 pub fn allocation_stack(s: &Snapshot, node: u32) -> Vec<Frame> {
     let g = &s.graph;
     let Some(&trace_id) = g.trace_node_id.get(node as usize) else {
@@ -423,8 +457,10 @@ pub fn allocation_stack(s: &Snapshot, node: u32) -> Vec<Frame> {
     frames
 }
 
-/// The nodes `node` immediately dominates, by retained size descending.
-pub fn dominated(s: &Snapshot, node: u32, offset: usize, limit: usize) -> Page<NodeRow> {
+/// The nodes `node` immediately dominates, by retained size descending; `None` if there is no
+/// such node.
+pub fn dominated(s: &Snapshot, node: u32, offset: usize, limit: usize) -> Option<Page<NodeRow>> {
+    let node = valid_node(s, node)?;
     let t = &s.dominator_tree;
     let mut children: Vec<u32> = t.children
         [t.first_child[node as usize] as usize..t.first_child[node as usize + 1] as usize]

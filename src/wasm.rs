@@ -115,16 +115,13 @@ struct StatisticsJs {
     typed_arrays: u64,
 }
 
+/// The queries answer `None` for an ordinal that names no node; the page gets an exception.
+fn found<T>(answer: Option<T>, node: u32) -> Result<T, JsError> {
+    answer.ok_or_else(|| JsError::new(&format!("no node {node}")))
+}
+
 #[wasm_bindgen]
 impl Engine {
-    fn check_node(&self, node: u32) -> Result<u32, JsError> {
-        if (node as usize) < self.snapshot.node_count() {
-            Ok(node)
-        } else {
-            Err(JsError::new(&format!("no node {node}")))
-        }
-    }
-
     /// `{node_count, edge_count, total_size, class_count, root, title, has_allocation_traces}`.
     pub fn summary(&self) -> Result<JsValue, JsError> {
         let s = &self.snapshot;
@@ -180,74 +177,54 @@ impl Engine {
 
     /// A page of a class's instances, by retained size.
     pub fn instances(&mut self, class: u32, offset: u32, limit: u32) -> Result<JsValue, JsError> {
-        if class as usize >= self.snapshot.classes.classes.len() {
-            return Err(JsError::new(&format!("no class {class}")));
-        }
         match self.members.iter().position(|(c, _)| *c == class) {
             Some(i) => {
                 let entry = self.members.remove(i);
                 self.members.push(entry);
             }
             None => {
+                let members = query::class_members(&self.snapshot, class)
+                    .ok_or_else(|| JsError::new(&format!("no class {class}")))?;
                 if self.members.len() == MEMBER_CACHE {
                     self.members.remove(0);
                 }
-                self.members
-                    .push((class, query::class_members(&self.snapshot, class)));
+                self.members.push((class, members));
             }
         }
         let members = &self.members.last().expect("just pushed").1;
-        to_js(&query::node_rows(
-            &self.snapshot,
-            members,
-            offset as usize,
-            limit as usize,
-        ))
+        let rows = query::node_rows(&self.snapshot, members, offset as usize, limit as usize);
+        to_js(&rows.ok_or_else(|| JsError::new("a class member is not a node"))?)
     }
 
     /// Everything about one node (by ordinal).
     pub fn node(&self, node: u32) -> Result<JsValue, JsError> {
-        let node = self.check_node(node)?;
-        to_js(&query::node_details(&self.snapshot, node))
+        to_js(&found(query::node_details(&self.snapshot, node), node)?)
     }
 
     /// A page of a node's outgoing edges.
     pub fn edges(&self, node: u32, offset: u32, limit: u32) -> Result<JsValue, JsError> {
-        let node = self.check_node(node)?;
-        to_js(&query::edges(
-            &self.snapshot,
-            node,
-            offset as usize,
-            limit as usize,
-        ))
+        let page = query::edges(&self.snapshot, node, offset as usize, limit as usize);
+        to_js(&found(page, node)?)
     }
 
     /// A page of a node's retainers, nearest first, weak edges hidden.
     pub fn retainers(&self, node: u32, offset: u32, limit: u32) -> Result<JsValue, JsError> {
-        let node = self.check_node(node)?;
-        to_js(&query::retainers(
-            &self.snapshot,
-            node,
-            offset as usize,
-            limit as usize,
-        ))
+        let page = query::retainers(&self.snapshot, node, offset as usize, limit as usize);
+        to_js(&found(page, node)?)
     }
 
     /// Up to `k` shortest retaining paths from the root.
     pub fn paths(&self, node: u32, k: u32) -> Result<JsValue, JsError> {
-        let node = self.check_node(node)?;
-        to_js(&query::retaining_paths(&self.snapshot, node, k as usize))
+        to_js(&found(
+            query::retaining_paths(&self.snapshot, node, k as usize),
+            node,
+        )?)
     }
 
     /// A page of the nodes this node immediately dominates.
     pub fn dominated(&self, node: u32, offset: u32, limit: u32) -> Result<JsValue, JsError> {
-        let node = self.check_node(node)?;
-        to_js(&query::dominated(
-            &self.snapshot,
-            node,
-            offset as usize,
-            limit as usize,
-        ))
+        let page = query::dominated(&self.snapshot, node, offset as usize, limit as usize);
+        to_js(&found(page, node)?)
     }
 
     /// The ordinal of the node with object id `id`, if any.

@@ -173,12 +173,12 @@ fn check_retainers(name: &str) {
         let id = case["node_id"].as_u64().unwrap() as u32;
         let node = query::find_by_id(&s, id).unwrap_or_else(|| panic!("{name}: no node @{id}"));
         assert_eq!(
-            edge_keys(query::retainers(&s, node, 0, 100)),
+            edge_keys(query::retainers(&s, node, 0, 100).expect("a node")),
             expected_edge_keys(case, "retainers", "from_id"),
             "{name}: retainers of @{id}"
         );
         assert_eq!(
-            edge_keys(query::edges(&s, node, 0, 100)),
+            edge_keys(query::edges(&s, node, 0, 100).expect("a node")),
             expected_edge_keys(case, "edges", "to_id"),
             "{name}: edges of @{id}"
         );

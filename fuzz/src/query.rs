@@ -171,8 +171,10 @@ impl Call {
         }
     }
 
-    /// Asks the question and checks what the answer promises.
+    /// Asks the question and checks what the answer promises: for a node ordinal or class index
+    /// out of range, `None`; otherwise a well-formed answer.
     pub fn run(&self, s: &Snapshot) {
+        let exists = |node: u32| (node as usize) < s.node_count();
         match *self {
             Call::ClassRows {
                 sort,
@@ -190,15 +192,21 @@ impl Call {
                 limit,
             } => {
                 let members = query::class_members(s, class);
+                assert_eq!(
+                    members.is_some(),
+                    (class as usize) < s.classes.classes.len()
+                );
+                let Some(members) = members else { return };
                 assert!(members
                     .iter()
                     .all(|&n| s.classes.class_of[n as usize] == class));
-                let page = query::node_rows(s, &members, offset as usize, limit as usize);
+                let page = query::node_rows(s, &members, offset as usize, limit as usize)
+                    .expect("class members are nodes");
                 check_page(&page, members.len(), offset, limit);
             }
             Call::NodeDetails { node } => {
                 let details = query::node_details(s, node);
-                assert_eq!(details.row.node, node);
+                assert_eq!(details.map(|d| d.row.node), exists(node).then_some(node));
             }
             Call::Edges {
                 node,
@@ -206,7 +214,10 @@ impl Call {
                 limit,
             } => {
                 let page = query::edges(s, node, offset as usize, limit as usize);
-                check_page(&page, page.total, offset, limit);
+                assert_eq!(page.is_some(), exists(node));
+                if let Some(page) = page {
+                    check_page(&page, page.total, offset, limit);
+                }
             }
             Call::Retainers {
                 node,
@@ -214,10 +225,15 @@ impl Call {
                 limit,
             } => {
                 let page = query::retainers(s, node, offset as usize, limit as usize);
-                check_page(&page, page.total, offset, limit);
+                assert_eq!(page.is_some(), exists(node));
+                if let Some(page) = page {
+                    check_page(&page, page.total, offset, limit);
+                }
             }
             Call::RetainingPaths { node, k } => {
                 let paths = query::retaining_paths(s, node, k as usize);
+                assert_eq!(paths.is_some(), exists(node));
+                let paths = paths.unwrap_or_default();
                 assert!(paths.len() <= k as usize);
                 for path in &paths {
                     assert_eq!(path.steps.last().map(|step| step.node.node), Some(node));
@@ -231,7 +247,10 @@ impl Call {
                 limit,
             } => {
                 let page = query::dominated(s, node, offset as usize, limit as usize);
-                check_page(&page, page.total, offset, limit);
+                assert_eq!(page.is_some(), exists(node));
+                if let Some(page) = page {
+                    check_page(&page, page.total, offset, limit);
+                }
             }
             Call::FindById { id } => {
                 if let Some(node) = query::find_by_id(s, id) {

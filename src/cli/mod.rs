@@ -104,7 +104,8 @@ fn run(cli: Cli) -> Result<()> {
             let id = parse_id(&id)?;
             let s = load(&file)?;
             let node = find(&s, id)?;
-            let details = query::node_details(&s, node);
+            let details = query::node_details(&s, node)
+                .with_context(|| format!("node {node} vanished from the snapshot"))?;
             if json {
                 serde_json::to_writer_pretty(&mut out, &details)?;
                 writeln!(out)?;
@@ -121,18 +122,21 @@ fn run(cli: Cli) -> Result<()> {
             let id = parse_id(&id)?;
             let s = load(&file)?;
             let node = find(&s, id)?;
-            let retainers = query::retainers(&s, node, 0, 50);
-            let paths = query::retaining_paths(&s, node, paths);
+            // find_by_id only returns nodes of this snapshot, so every query below answers.
+            let missing = || anyhow::anyhow!("node {node} vanished from the snapshot");
+            let row = query::node_row(&s, node).ok_or_else(missing)?;
+            let retainers = query::retainers(&s, node, 0, 50).ok_or_else(missing)?;
+            let paths = query::retaining_paths(&s, node, paths).ok_or_else(missing)?;
             if json {
                 let value = serde_json::json!({
-                    "node": query::node_row(&s, node),
+                    "node": row,
                     "retainers": retainers,
                     "paths": paths,
                 });
                 serde_json::to_writer_pretty(&mut out, &value)?;
                 writeln!(out)?;
             } else {
-                format::retainers_text(&mut out, &query::node_row(&s, node), &retainers, &paths)?;
+                format::retainers_text(&mut out, &row, &retainers, &paths)?;
             }
         }
     }
