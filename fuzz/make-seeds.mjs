@@ -30,7 +30,9 @@ function load(name) {
   return JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(FIXTURES, `${name}.heapsnapshot.gz`))));
 }
 
-function cut(snap, maxNodes, fanout) {
+// `tracked` more nodes with an allocation stack (when the snapshot has any) start the walk beside
+// the root, so that even a small cut has a trace tree.
+function cut(snap, maxNodes, fanout, tracked = 0) {
   const meta = snap.snapshot.meta;
   const nf = meta.node_fields.length;
   const ef = meta.edge_fields.length;
@@ -57,6 +59,12 @@ function cut(snap, maxNodes, fanout) {
   const root = (snap.snapshot.root_index ?? 0) / nf;
   const kept = new Set([root]);
   const queue = [root];
+  for (let n = 0; N.trace >= 0 && n < nodeCount && queue.length <= tracked; n++) {
+    if (snap.nodes[n * nf + N.trace] !== 0 && !kept.has(n)) {
+      kept.add(n);
+      queue.push(n);
+    }
+  }
   for (let q = 0; q < queue.length && kept.size < maxNodes; q++) {
     const n = queue[q];
     const count = firstEdge[n + 1] - firstEdge[n];
@@ -198,13 +206,13 @@ function serialize(c) {
 }
 
 // The largest cut of `snap` whose text fits in `limit` bytes.
-function fitting(snap, limit, fanout) {
+function fitting(snap, limit, fanout, tracked) {
   let lo = 1;
   let hi = 400;
-  let best = serialize(cut(snap, 1, fanout));
+  let best = serialize(cut(snap, 1, fanout, tracked));
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const text = serialize(cut(snap, mid, fanout));
+    const text = serialize(cut(snap, mid, fanout, tracked));
     if (Buffer.byteLength(text) <= limit) {
       best = text;
       lo = mid + 1;
@@ -227,7 +235,7 @@ const parseSeeds = [];
 const FIXTURE_NAMES = ['node-classes', 'node-leak', 'node-empty', 'node-tracked', 'chromium-detached', 'hung-clique'];
 for (const name of FIXTURE_NAMES) {
   const snap = load(name);
-  const text = Buffer.from(fitting(snap, SEED_BYTES, 6));
+  const text = Buffer.from(fitting(snap, SEED_BYTES, 6, 2));
   // Check that the cut is what the parser will see: a snapshot with consistent counts.
   const back = JSON.parse(text.toString());
   const nf = back.snapshot.meta.node_fields.length;
@@ -238,7 +246,8 @@ for (const name of FIXTURE_NAMES) {
   parseSeeds.push([`seed-${name}-plain`, Buffer.concat([Buffer.from([0b000, 0, 0]), text])]);
   parseSeeds.push([`seed-${name}-gzip-small-chunks`, Buffer.concat([Buffer.from([0b101, 7, 1]), text])]);
   parseSeeds.push([`seed-${name}-plain-large-chunks`, Buffer.concat([Buffer.from([0b110, 3, 9]), text])]);
-  console.log(`${name}: seed of ${back.snapshot.node_count} nodes, ${back.snapshot.edge_count} edges, ${text.length} bytes`);
+  console.log(`${name}: seed of ${back.snapshot.node_count} nodes, ${back.snapshot.edge_count} edges, ` +
+    `${back.trace_tree.length ? 'a trace tree, ' : ''}${text.length} bytes`);
 }
 writeDir(path.join(FUZZ, 'corpus', 'parse'), parseSeeds);
 
