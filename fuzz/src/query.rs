@@ -7,7 +7,8 @@
 //! (missing bytes read as zero); see [`Call::decode`]. Node ordinals, class indexes and ids with
 //! the top bit clear are taken modulo the snapshot's count, so most calls ask about something
 //! that exists; with the top bit set the other 31 bits are used as they are, which is mostly out
-//! of range.
+//! of range. Offsets, limits and path counts are the value itself with the top bit clear, and
+//! that far below `usize::MAX` with it set.
 //!
 //! [`Call`] is the one list of what the target can ask: when the query API changes, only
 //! [`Call::run`] (and a new variant's decoding) follow it.
@@ -48,30 +49,30 @@ pub enum Call {
     /// `class_members`, then a page of their rows.
     ClassMembers {
         class: u32,
-        offset: u32,
-        limit: u32,
+        offset: usize,
+        limit: usize,
     },
     NodeDetails {
         node: u32,
     },
     Edges {
         node: u32,
-        offset: u32,
-        limit: u32,
+        offset: usize,
+        limit: usize,
     },
     Retainers {
         node: u32,
-        offset: u32,
-        limit: u32,
+        offset: usize,
+        limit: usize,
     },
     RetainingPaths {
         node: u32,
-        k: u32,
+        k: usize,
     },
     Dominated {
         node: u32,
-        offset: u32,
-        limit: u32,
+        offset: usize,
+        limit: usize,
     },
     FindById {
         id: u32,
@@ -114,6 +115,16 @@ impl Input<'_> {
         }
     }
 
+    /// A count or position: small, or near the top of `usize`.
+    fn size(&mut self) -> usize {
+        let v = self.u32();
+        if v & 0x8000_0000 == 0 {
+            v as usize
+        } else {
+            usize::MAX - (v & 0x7fff_ffff) as usize
+        }
+    }
+
     fn text(&mut self) -> String {
         let len = (self.byte() % 16) as usize;
         let len = len.min(self.0.len());
@@ -137,30 +148,30 @@ impl Call {
             }
             1 => Call::ClassMembers {
                 class: input.index(s.classes.classes.len()),
-                offset: input.u32(),
-                limit: input.u32(),
+                offset: input.size(),
+                limit: input.size(),
             },
             2 => Call::NodeDetails {
                 node: input.index(nodes),
             },
             3 => Call::Edges {
                 node: input.index(nodes),
-                offset: input.u32(),
-                limit: input.u32(),
+                offset: input.size(),
+                limit: input.size(),
             },
             4 => Call::Retainers {
                 node: input.index(nodes),
-                offset: input.u32(),
-                limit: input.u32(),
+                offset: input.size(),
+                limit: input.size(),
             },
             5 => Call::RetainingPaths {
                 node: input.index(nodes),
-                k: input.u32(),
+                k: input.size(),
             },
             6 => Call::Dominated {
                 node: input.index(nodes),
-                offset: input.u32(),
-                limit: input.u32(),
+                offset: input.size(),
+                limit: input.size(),
             },
             _ => {
                 let at = input.index(nodes);
@@ -200,8 +211,8 @@ impl Call {
                 assert!(members
                     .iter()
                     .all(|&n| s.classes.class_of[n as usize] == class));
-                let page = query::node_rows(s, &members, offset as usize, limit as usize)
-                    .expect("class members are nodes");
+                let page =
+                    query::node_rows(s, &members, offset, limit).expect("class members are nodes");
                 check_page(&page, members.len(), offset, limit);
             }
             Call::NodeDetails { node } => {
@@ -213,7 +224,7 @@ impl Call {
                 offset,
                 limit,
             } => {
-                let page = query::edges(s, node, offset as usize, limit as usize);
+                let page = query::edges(s, node, offset, limit);
                 assert_eq!(page.is_some(), exists(node));
                 if let Some(page) = page {
                     check_page(&page, page.total, offset, limit);
@@ -224,17 +235,17 @@ impl Call {
                 offset,
                 limit,
             } => {
-                let page = query::retainers(s, node, offset as usize, limit as usize);
+                let page = query::retainers(s, node, offset, limit);
                 assert_eq!(page.is_some(), exists(node));
                 if let Some(page) = page {
                     check_page(&page, page.total, offset, limit);
                 }
             }
             Call::RetainingPaths { node, k } => {
-                let paths = query::retaining_paths(s, node, k as usize);
+                let paths = query::retaining_paths(s, node, k);
                 assert_eq!(paths.is_some(), exists(node));
                 let paths = paths.unwrap_or_default();
-                assert!(paths.len() <= k as usize);
+                assert!(paths.len() <= k);
                 for path in &paths {
                     assert_eq!(path.steps.last().map(|step| step.node.node), Some(node));
                     // Every path found is a shortest one, so they are all equally long.
@@ -246,7 +257,7 @@ impl Call {
                 offset,
                 limit,
             } => {
-                let page = query::dominated(s, node, offset as usize, limit as usize);
+                let page = query::dominated(s, node, offset, limit);
                 assert_eq!(page.is_some(), exists(node));
                 if let Some(page) = page {
                     check_page(&page, page.total, offset, limit);
@@ -262,8 +273,8 @@ impl Call {
 }
 
 /// A page holds the rows from its offset (clamped to the list's length) up to its limit.
-fn check_page<T>(page: &Page<T>, total: usize, offset: u32, limit: u32) {
+fn check_page<T>(page: &Page<T>, total: usize, offset: usize, limit: usize) {
     assert_eq!(page.total, total);
-    assert_eq!(page.offset, (offset as usize).min(total));
-    assert_eq!(page.rows.len(), (total - page.offset).min(limit as usize));
+    assert_eq!(page.offset, offset.min(total));
+    assert_eq!(page.rows.len(), (total - page.offset).min(limit));
 }
