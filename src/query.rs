@@ -347,14 +347,18 @@ pub fn retaining_paths(s: &Snapshot, node: u32, k: usize) -> Option<Vec<Retainin
         todo: predecessors(node),
     }];
     // Bounds the search on pathological graphs (huge numbers of dead-end branches) while always
-    // allowing k paths as long as the node is deep.
+    // allowing k paths as long as the node is deep. `k` comes from outside (a wasm32 `usize` is
+    // 32 bits), so the product saturates rather than wraps to a small budget.
     let d = s.distances[node as usize];
     let depth = if root_distance > 0 && d > root_distance {
         d - root_distance
     } else {
         d
     } as usize;
-    let mut budget = 100_000 + 8 * k * (depth + 1);
+    let mut budget = k
+        .saturating_mul(8)
+        .saturating_mul(depth + 1)
+        .saturating_add(100_000);
     while let Some(top) = stack.last_mut() {
         budget -= 1;
         if budget == 0 {
