@@ -10,6 +10,7 @@ mod fuzz;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 // The memory limit is measured by counting allocations, so this binary counts them too.
 #[global_allocator]
@@ -18,6 +19,30 @@ static ALLOCATOR: fuzz::limits::Counting = fuzz::limits::Counting;
 /// The allocation counter is global: one replay at a time, or each would be charged for the
 /// other's memory.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// An input still running after this long is past any limit the targets check (they check
+/// after the run), so the watchdog names it and stops the test binary instead of letting
+/// `make test` hang.
+const STUCK: Duration = Duration::from_secs(60);
+
+/// The input being replayed and when it started.
+static CURRENT: Mutex<Option<(PathBuf, Instant)>> = Mutex::new(None);
+
+fn start_watchdog() {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        std::thread::spawn(|| loop {
+            std::thread::sleep(Duration::from_secs(1));
+            let current = CURRENT.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((path, started)) = &*current {
+                if started.elapsed() > STUCK {
+                    eprintln!("hang: {} has run for over {STUCK:?}", path.display());
+                    std::process::abort();
+                }
+            }
+        });
+    });
+}
 
 fn fuzz_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz")
@@ -58,12 +83,15 @@ fn replay(target: &str) {
         "fuzz/corpus/{target}/ is empty: nothing would be replayed"
     );
     let regressions = inputs(&fuzz_dir().join("regressions").join(target));
+    start_watchdog();
     let mut failures = Vec::new();
     for path in corpus.iter().chain(&regressions) {
         let data = std::fs::read(path).expect("readable input");
+        *CURRENT.lock().unwrap_or_else(|e| e.into_inner()) = Some((path.clone(), Instant::now()));
         if let Err(panic) = catch_unwind(AssertUnwindSafe(|| body(&data))) {
             failures.push(format!("{}: {}", path.display(), panic_message(&*panic)));
         }
+        *CURRENT.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
     assert!(
         failures.is_empty(),
