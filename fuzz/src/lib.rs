@@ -10,6 +10,9 @@ pub mod limits;
 pub mod parse;
 pub mod query;
 
+/// A target's body: runs one input, panicking on anything the target checks.
+pub type Body = fn(&[u8]);
+
 /// Every target, by the name of its binary and of its corpus directories
 /// (`fuzz/corpus/<name>/`, `fuzz/regressions/<name>/`).
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[("parse", parse::run), ("query", query::run)];
+pub const TARGETS: &[(&str, Body)] = &[("parse", parse::run), ("query", query::run)];
