@@ -73,7 +73,7 @@ fuzz-cmin:
 	for t in $$(cargo fuzz list); do \
 	  mkdir -p fuzz/work/$$t; \
 	  find fuzz/work/$$t -type f -exec cp -n {} fuzz/corpus/$$t/ \; ; \
-	  cargo fuzz cmin -s none $$t fuzz/corpus/$$t -- -max_len=4096 -timeout=1 -rss_limit_mb=1024 \
+	  cargo fuzz cmin -s none $$t fuzz/corpus/$$t -- -max_len=4096 -timeout=10 -rss_limit_mb=1024 \
 	    && rm -rf fuzz/work/$$t || exit 1; \
 	done
 

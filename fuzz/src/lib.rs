@@ -3,8 +3,8 @@
 //! (`tests/fuzz_replay.rs`, which includes this file with `#[path]`), which runs every saved
 //! input through the same code without a fuzzing engine.
 //!
-//! So this file and its modules depend on nothing but `heaplens`, `flate2` and `std`, which both
-//! callers have. Adding a target: see "Fuzzing" in README.md.
+//! So this file and its modules depend on nothing but `heaplens`, `flate2`, `libc` and `std`,
+//! which both callers have (`libc` is a dependency of heaplens' native build). Adding a target: see "Fuzzing" in README.md.
 
 pub mod limits;
 pub mod parse;

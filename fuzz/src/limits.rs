@@ -2,6 +2,11 @@
 //! most a second per 4 KB of input (a longer run is a hang), and may ask the allocator for at most
 //! 64 bytes per input byte plus a fixed 16 MiB at any moment (more is a memory blow-up).
 //!
+//! Time is the CPU time of the process (every thread of the run), not the wall clock: on a
+//! machine shared with other work a run of a few milliseconds can wait a second for a core, and
+//! that is no hang. A run that never returns is left to libFuzzer's wall-clock `-timeout` (and
+//! to the replay test's watchdog).
+//!
 //! Memory is counted by [`Counting`], the global allocator of the fuzz binaries and of the replay
 //! test, as bytes *requested*: that is what a WebAssembly build pays for (linear memory grows to
 //! fit every allocation and never shrinks), whether or not the pages are ever written. libFuzzer's
@@ -10,14 +15,14 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Bytes a run may hold per byte of its input.
 pub const BYTES_PER_INPUT_BYTE: usize = 64;
 /// Bytes a run may hold whatever its input: thread stacks' bookkeeping, the gzip decoder's
 /// window, the first chunk of the string table and other costs that do not grow with the input.
 pub const FIXED_BYTES: usize = 16 << 20;
-/// Time a run may take per started 4 KB of input.
+/// CPU time a run may take per started 4 KB of input.
 pub const TIME_PER_4KB: Duration = Duration::from_secs(1);
 /// A single request above this is refused (the allocation fails) instead of being served, so that
 /// a blow-up is reported rather than exhausting the machine. It is far above every bound checked
@@ -92,10 +97,22 @@ unsafe impl GlobalAlloc for Counting {
     }
 }
 
+/// CPU time used by the whole process so far.
+fn cpu_time() -> Duration {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime only writes the timespec it is given.
+    let status = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut now) };
+    assert_eq!(status, 0, "the process CPU clock is unavailable");
+    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
+}
+
 /// One run's limits: started before the code under test runs, checked after.
 pub struct Budget {
     base: usize,
-    started: Instant,
+    started: Duration,
 }
 
 impl Budget {
@@ -114,18 +131,18 @@ impl Budget {
         PEAK.store(base, Relaxed);
         Budget {
             base,
-            started: Instant::now(),
+            started: cpu_time(),
         }
     }
 
     /// Panics if the run since [`Budget::start`] took too long or held too much for an input of
     /// `input_len` bytes.
     pub fn check(self, input_len: usize) {
-        let elapsed = self.started.elapsed();
+        let used = cpu_time().saturating_sub(self.started);
         let allowed_time = TIME_PER_4KB * input_len.div_ceil(4096).max(1) as u32;
         assert!(
-            elapsed <= allowed_time,
-            "hang: the run took {elapsed:?} on {input_len} bytes (at most {allowed_time:?})"
+            used <= allowed_time,
+            "hang: the run took {used:?} of CPU time on {input_len} bytes (at most {allowed_time:?})"
         );
         let peak = PEAK.load(Relaxed).saturating_sub(self.base);
         let allowed_bytes = BYTES_PER_INPUT_BYTE * input_len + FIXED_BYTES;
