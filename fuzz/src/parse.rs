@@ -10,11 +10,14 @@
 //! Besides not panicking, hanging or blowing up, the parser must give the same answer however the
 //! input is split (ARCHITECTURE.md): each input is also parsed whole and plain, and the two
 //! results compared. Gzip input must give the same snapshot, or the same error with its offset
-//! counted in decompressed bytes.
+//! counted in decompressed bytes. Two exceptions: a corrupt gzip stream is reported at the byte
+//! where the decompressor noticed it, which depends on the chunking, so only the kind of error is
+//! compared; and text that is itself gzip is not compared with its gzipped self, since the parser
+//! decompresses one level only.
 
 use super::limits::Budget;
 use super::query::Call;
-use heaplens::error::{Error, Location};
+use heaplens::error::{Error, ErrorKind, Location};
 use heaplens::parse::RawSnapshot;
 use heaplens::{Parser, Snapshot};
 use std::hash::{Hash, Hasher};
@@ -33,7 +36,9 @@ pub fn run(data: &[u8]) {
     let reference = parse_whole(text).map(|raw| digest(&raw));
     let input = compressed.as_deref().unwrap_or(text);
     let chunked = parse_in_chunks(input, (control >> 1) & 3, seed);
-    compare(&reference, &chunked, gzip);
+    if !(gzip && text.starts_with(&[0x1f, 0x8b])) {
+        compare(&reference, &chunked, gzip);
+    }
     if let Ok(raw) = chunked {
         if let Ok(snapshot) = Snapshot::build(raw, &mut |_| {}) {
             ask_everything(&snapshot);
@@ -133,6 +138,12 @@ fn compare(reference: &Result<u64, Error>, chunked: &Result<RawSnapshot, Error>,
             digest(raw),
             "the chunked parse produced a different snapshot"
         ),
+        (Err(whole), Err(e)) if matches!(whole.kind, ErrorKind::Gzip(_)) => {
+            assert!(
+                matches!(e.kind, ErrorKind::Gzip(_)),
+                "the chunked parse failed differently: {whole} against {e}"
+            );
+        }
         (Err(whole), Err(e)) => {
             let mut expected = whole.clone();
             if gzip {
