@@ -10,14 +10,15 @@
 //! Besides not panicking, hanging or blowing up, the parser must give the same answer however the
 //! input is split (ARCHITECTURE.md): each input is also parsed whole and plain, and the two
 //! results compared. Gzip input must give the same snapshot, or the same error with its offset
-//! counted in decompressed bytes. Two exceptions: a corrupt gzip stream is reported at the byte
-//! where the decompressor noticed it, which depends on the chunking, so only the kind of error is
-//! compared; and text that is itself gzip is not compared with its gzipped self, since the parser
-//! decompresses one level only.
+//! counted in decompressed bytes. Text that is itself gzip is held to less: the parser decompresses
+//! one level only, so it is not compared with its gzipped self; and when such a stream is corrupt,
+//! the error reported depends on the chunking (the decompressor notices the corruption at the end
+//! of the chunk that holds it, and the JSON decompressed before it may or may not have reached the
+//! parser by then), so the two parses must only agree on failing.
 
 use super::limits::Budget;
 use super::query::Call;
-use heaplens::error::{Error, ErrorKind, Location};
+use heaplens::error::{Error, Location};
 use heaplens::parse::RawSnapshot;
 use heaplens::{Parser, Snapshot};
 use std::hash::{Hash, Hasher};
@@ -36,8 +37,15 @@ pub fn run(data: &[u8]) {
     let reference = parse_whole(text).map(|raw| digest(&raw));
     let input = compressed.as_deref().unwrap_or(text);
     let chunked = parse_in_chunks(input, (control >> 1) & 3, seed);
-    if !(gzip && text.starts_with(&[0x1f, 0x8b])) {
-        compare(&reference, &chunked, gzip);
+    let text_is_gzip = text.starts_with(&[0x1f, 0x8b]);
+    match (gzip, text_is_gzip) {
+        (true, true) => {}
+        (false, true) => assert_eq!(
+            reference.as_ref().ok(),
+            chunked.as_ref().ok().map(digest).as_ref(),
+            "gzip text parsed whole and in chunks gave different results"
+        ),
+        (_, false) => compare(&reference, &chunked, gzip),
     }
     if let Ok(raw) = chunked {
         if let Ok(snapshot) = Snapshot::build(raw, &mut |_| {}) {
@@ -138,12 +146,6 @@ fn compare(reference: &Result<u64, Error>, chunked: &Result<RawSnapshot, Error>,
             digest(raw),
             "the chunked parse produced a different snapshot"
         ),
-        (Err(whole), Err(e)) if matches!(whole.kind, ErrorKind::Gzip(_)) => {
-            assert!(
-                matches!(e.kind, ErrorKind::Gzip(_)),
-                "the chunked parse failed differently: {whole} against {e}"
-            );
-        }
         (Err(whole), Err(e)) => {
             let mut expected = whole.clone();
             if gzip {
