@@ -274,5 +274,6 @@ const querySeeds = [
   ['seed-retaining-paths', Buffer.concat([Buffer.from([5]), u32(500), u32(3)])],
   ['seed-dominated', Buffer.concat([Buffer.from([6]), u32(0), u32(0), u32(20)])],
   ['seed-find-by-id', Buffer.concat([Buffer.from([7]), u32(99)])],
+  ['seed-node-rows', Buffer.concat([Buffer.from([8, 3]), u32(1), u32(2), u32(0x80000000 | 5000), u32(0), u32(10)])],
 ];
 writeDir(path.join(FUZZ, 'corpus', 'query'), querySeeds);

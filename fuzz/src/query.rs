@@ -77,6 +77,12 @@ pub enum Call {
     FindById {
         id: u32,
     },
+    /// `node_row` of each node, then a page of `node_rows` of the list.
+    NodeRows {
+        nodes: Vec<u32>,
+        offset: usize,
+        limit: usize,
+    },
 }
 
 pub const SORTS: [ClassSort; 5] = [
@@ -137,7 +143,7 @@ impl Input<'_> {
 impl Call {
     pub fn decode(input: &mut Input, s: &Snapshot) -> Call {
         let nodes = s.node_count();
-        match input.byte() % 8 {
+        match input.byte() % 9 {
             0 => {
                 let sort = input.byte();
                 Call::ClassRows {
@@ -173,6 +179,14 @@ impl Call {
                 offset: input.size(),
                 limit: input.size(),
             },
+            8 => {
+                let count = input.byte() % 8;
+                Call::NodeRows {
+                    nodes: (0..count).map(|_| input.index(nodes)).collect(),
+                    offset: input.size(),
+                    limit: input.size(),
+                }
+            }
             _ => {
                 let at = input.index(nodes);
                 Call::FindById {
@@ -261,6 +275,21 @@ impl Call {
                 assert_eq!(page.is_some(), exists(node));
                 if let Some(page) = page {
                     check_page(&page, page.total, offset, limit);
+                }
+            }
+            Call::NodeRows {
+                ref nodes,
+                offset,
+                limit,
+            } => {
+                for &node in nodes {
+                    let row = query::node_row(s, node);
+                    assert_eq!(row.map(|r| r.node), exists(node).then_some(node));
+                }
+                let page = query::node_rows(s, nodes, offset, limit);
+                assert_eq!(page.is_some(), nodes.iter().all(|&n| exists(n)));
+                if let Some(page) = page {
+                    check_page(&page, nodes.len(), offset, limit);
                 }
             }
             Call::FindById { id } => {
