@@ -32,8 +32,9 @@ function load(name) {
 }
 
 // `tracked` more nodes with an allocation stack (when the snapshot has any) start the walk beside
-// the root, so that even a small cut has a trace tree.
-function cut(snap, maxNodes, fanout, tracked = 0) {
+// the root, so that even a small cut has a trace tree; so do `plain` plain objects with one
+// property set, so that it has a `{a, b}` class name to give.
+function cut(snap, maxNodes, fanout, tracked = 0, plain = 0) {
   const meta = snap.snapshot.meta;
   const nf = meta.node_fields.length;
   const ef = meta.edge_fields.length;
@@ -62,6 +63,27 @@ function cut(snap, maxNodes, fanout, tracked = 0) {
   const queue = [root];
   for (let n = 0; N.trace >= 0 && n < nodeCount && queue.length <= tracked; n++) {
     if (snap.nodes[n * nf + N.trace] !== 0 && !kept.has(n)) {
+      kept.add(n);
+      queue.push(n);
+    }
+  }
+  const objectType = meta.node_types[N.type].indexOf('object');
+  const propertyType = edgeTypes.indexOf('property');
+  const shapes = new Map();
+  for (let n = 0; plain > 0 && n < nodeCount; n++) {
+    if (snap.nodes[n * nf + N.type] !== objectType || snap.strings[snap.nodes[n * nf + N.name]] !== 'Object') continue;
+    const names = [];
+    for (let e = firstEdge[n]; e < firstEdge[n + 1]; e++) {
+      if (snap.edges[e * ef + E.type] === propertyType) names.push(snap.strings[snap.edges[e * ef + E.name]]);
+    }
+    if (names.length < 2) continue;
+    const key = names.sort().join(',');
+    if (!shapes.has(key)) shapes.set(key, []);
+    shapes.get(key).push(n);
+  }
+  const shared = [...shapes.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+  for (const n of shared.slice(0, plain)) {
+    if (!kept.has(n)) {
       kept.add(n);
       queue.push(n);
     }
@@ -207,13 +229,13 @@ function serialize(c) {
 }
 
 // The largest cut of `snap` whose text fits in `limit` bytes.
-function fitting(snap, limit, fanout, tracked) {
+function fitting(snap, limit, fanout, tracked, plain) {
   let lo = 1;
   let hi = 400;
-  let best = serialize(cut(snap, 1, fanout, tracked));
+  let best = serialize(cut(snap, 1, fanout, tracked, plain));
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const text = serialize(cut(snap, mid, fanout, tracked));
+    const text = serialize(cut(snap, mid, fanout, tracked, plain));
     if (Buffer.byteLength(text) <= limit) {
       best = text;
       lo = mid + 1;
@@ -236,7 +258,7 @@ const parseSeeds = [];
 const FIXTURE_NAMES = ['node-classes', 'node-leak', 'node-empty', 'node-tracked', 'chromium-detached', 'hung-clique'];
 for (const name of FIXTURE_NAMES) {
   const snap = load(name);
-  const text = Buffer.from(fitting(snap, SEED_BYTES, 6, 2));
+  const text = Buffer.from(fitting(snap, SEED_BYTES, 6, 2, 3));
   // Check that the cut is what the parser will see: a snapshot with consistent counts.
   const back = JSON.parse(text.toString());
   const nf = back.snapshot.meta.node_fields.length;
