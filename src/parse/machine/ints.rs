@@ -467,7 +467,7 @@ impl Machine {
 }
 
 /// Records the node and edge columns have room for before the input has proven any.
-pub(in crate::parse) const FIRST_RESERVATION: u64 = 1 << 16;
+const FIRST_RESERVATION: u64 = 1 << 16;
 /// How many times the records read so far the columns may grow to at once.
 const GROWTH: u64 = 8;
 
@@ -476,7 +476,7 @@ const GROWTH: u64 = 8;
 /// step before the claim is at most an eighth of it, so moving a real snapshot's columns to
 /// their final size leaves little behind. Past the claim (a parser resumed inside the edges,
 /// which cannot count against the header), the columns double.
-pub(in crate::parse) fn next_reservation(records: u64, claimed: u64) -> u64 {
+fn next_reservation(records: u64, claimed: u64) -> u64 {
     if records >= claimed {
         records.saturating_mul(2).max(records + 1)
     } else if records.saturating_mul(GROWTH) >= claimed {
