@@ -6,7 +6,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: all build test test-native test-wasm test-e2e serve dist bench bench-big bench-web bench-strings fixtures clean
+.PHONY: all build test test-native test-wasm test-e2e serve dist bench bench-big bench-web bench-strings fixtures fuzz fuzz-cmin clean
 
 all: build
 
@@ -63,6 +63,24 @@ bench-strings:
 bench-web: dist
 	cargo build --release
 	node tests/bench/web-bench.mjs $(FILE)
+
+# Coverage-guided fuzzing (not part of `make test`, which replays the saved inputs instead): every
+# target for FUZZ_SECONDS (default 60) each; fails on any crash, hang or memory blow-up. See
+# README.md, Fuzzing.
+fuzz:
+	.ci/setup.sh fuzz
+	fuzz/run.sh
+
+# Folds the inputs `make fuzz` found (fuzz/work/) into the committed corpora, minimized: the
+# fewest and smallest inputs that cover every edge (-use_counters=0: hit counts do not count).
+fuzz-cmin:
+	.ci/setup.sh fuzz
+	for t in $$(cargo fuzz list); do \
+	  mkdir -p fuzz/work/$$t; \
+	  find fuzz/work/$$t -type f -exec cp -n {} fuzz/corpus/$$t/ \; ; \
+	  cargo fuzz cmin -s none $$t fuzz/corpus/$$t -- -max_len=4096 -timeout=10 -rss_limit_mb=1024 \
+	    -use_counters=0 && rm -rf fuzz/work/$$t || exit 1; \
+	done
 
 # Regenerates the committed fixtures and DevTools' expected results (see tests/fixtures/README.md).
 fixtures:

@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Installs every tool heaplens' build and tests need, skipping what is already present, so that a
 # fresh machine with nothing but the package registries can run `make serve` and `make test`.
-# A second run takes well under a second. Usage: .ci/setup.sh [native|web|browser|all]
+# A second run takes well under a second. Usage: .ci/setup.sh [native|web|browser|all|fuzz]
 #   native   Rust toolchain checks and npm dev packages (the DevTools oracle): enough for the core,
 #            the CLI and the parity tests.
 #   web      native + the wasm32 target, Trunk, wasm-bindgen-cli (and wasm-opt from npm).
 #   browser  web + Debian's Chromium for the end-to-end and wasm-bindgen tests, and Debian's
 #            Firefox ESR for the offline file's test in Firefox.
+#   fuzz     cargo-fuzz, for `make fuzz` (on stable Rust with `-s none`; no nightly needed).
+#            Not part of `all`: `make test` only replays the saved fuzzing inputs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 what=${1:-all}
 TRUNK_VERSION=0.21.14
+CARGO_FUZZ_VERSION=0.13.2
 # wasm-bindgen-cli must be exactly the wasm-bindgen the crate links against: read it from Cargo.toml.
 BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
 
@@ -51,6 +54,13 @@ need_bindgen() {
   fi
 }
 
+need_cargo_fuzz() {
+  if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
+    log "installing cargo-fuzz $CARGO_FUZZ_VERSION (a few minutes, once)"
+    cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked
+  fi
+}
+
 apt_updated=""
 apt_install() {
   local sudo=""
@@ -80,5 +90,6 @@ case "$what" in
   native) need_npm ;;
   web) need_npm; need_wasm_target; need_trunk; need_bindgen ;;
   browser|all) need_npm; need_wasm_target; need_trunk; need_bindgen; need_chromium; need_firefox ;;
-  *) echo "usage: $0 [native|web|browser|all]" >&2; exit 64 ;;
+  fuzz) need_cargo_fuzz ;;
+  *) echo "usage: $0 [native|web|browser|all|fuzz]" >&2; exit 64 ;;
 esac

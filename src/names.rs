@@ -20,14 +20,22 @@ pub fn display_name(g: &Graph, node: u32) -> Cow<'_, str> {
 
 /// The text of a concatenated string: its `first` and `second` parts, depth first, until 1,024
 /// UTF-16 units are collected.
+///
+/// In a real snapshot the parts form a tree (or a DAG of shared parts) whose leaves are non-empty
+/// strings, so the walk visits at most twice as many leaves as it collects units, plus the depth
+/// of the tree, which is less than the node count. A malformed snapshot can make the parts a
+/// cycle or the leaves empty (a missing part counts as the root, whose name is empty), and then
+/// nothing but that bound on visits ends the walk.
 fn cons_string_name(g: &Graph, node: u32) -> String {
     let mut stack = vec![node];
     let mut name = String::new();
     let mut name_len = 0;
+    let mut visits_left = g.node_count() + 2 * 1025;
     while let Some(n) = stack.pop() {
-        if name_len >= 1024 {
+        if name_len >= 1024 || visits_left == 0 {
             break;
         }
+        visits_left -= 1;
         if g.node_type[n as usize] != g.types.cons_string {
             let part = g.name(n);
             name.push_str(part);

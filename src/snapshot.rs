@@ -3,7 +3,7 @@
 use crate::analysis::{self, classes::Classes, dominators::DominatorTree, statistics::Statistics};
 use crate::error::Result;
 use crate::graph::Graph;
-use crate::ids::{NodeOrdinal, ObjectId};
+use crate::ids::{ClassId, NodeOrdinal, ObjectId};
 use crate::parallel::join;
 use crate::parse::RawSnapshot;
 use std::sync::OnceLock;
@@ -188,6 +188,11 @@ impl Snapshot {
 
     pub fn edge_count(&self) -> usize {
         self.graph.edge_count()
+    }
+
+    /// `class` as a handle, if the class table has such a class.
+    pub fn class(&self, class: u32) -> Option<ClassId> {
+        ((class as usize) < self.classes.classes.len()).then_some(ClassId(class))
     }
 
     /// `node` as a handle, if the snapshot has such a node.

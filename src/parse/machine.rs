@@ -142,6 +142,11 @@ pub(super) struct Machine {
     pub(super) records: u64,
     /// Set when an integer section starts, so the hot loop never looks at the header.
     pub(super) expected_records: u64,
+    /// The header's count for the section, which the columns grow towards (`expected_records`
+    /// is unknown to a parser resumed inside the edges; this is not).
+    pub(super) claimed_records: u64,
+    /// Records the section's columns have room for; reaching it calls `make_room`.
+    pub(super) reserved_records: u64,
     pub(super) field_count: usize,
     pub(super) roles: Vec<NodeField>,
     pub(super) edge_roles: Vec<EdgeField>,
@@ -185,7 +190,41 @@ fn touch_spare_capacity<T: Copy + Default>(v: &mut Vec<T>) {
     }
 }
 
+/// Makes `v`'s capacity at least `total` elements.
+fn reserve_to<T>(v: &mut Vec<T>, total: u64, what: &str, offset: u64) -> Result<()> {
+    reserve(v, total.saturating_sub(v.len() as u64), what, offset)
+}
+
 impl Columns {
+    /// Room for `total` node records in every node column (`detachedness` only if the snapshot
+    /// has that field, `trace_node_id` only once it is in use).
+    pub(super) fn reserve_nodes(&mut self, total: u64, detachedness: bool, at: u64) -> Result<()> {
+        reserve_to(&mut self.node_type, total, "nodes", at)?;
+        reserve_to(&mut self.node_name, total, "nodes", at)?;
+        reserve_to(&mut self.node_id, total, "nodes", at)?;
+        let more = usize::try_from(total.saturating_sub(self.self_size.len() as u64))
+            .map_err(|_| too_large("nodes", total, at))?;
+        self.self_size
+            .reserve(more)
+            .map_err(|_| too_large("nodes", total, at))?;
+        // One more than the node count: the column becomes the edge index in place.
+        reserve_to(&mut self.edge_count, total.saturating_add(1), "nodes", at)?;
+        if detachedness {
+            reserve_to(&mut self.detachedness, total, "nodes", at)?;
+        }
+        if !self.trace_node_id.is_empty() {
+            reserve_to(&mut self.trace_node_id, total, "nodes", at)?;
+        }
+        Ok(())
+    }
+
+    /// Room for `total` edge records.
+    pub(super) fn reserve_edges(&mut self, total: u64, at: u64) -> Result<()> {
+        reserve_to(&mut self.edge_type, total, "edges", at)?;
+        reserve_to(&mut self.edge_name, total, "edges", at)?;
+        reserve_to(&mut self.edge_to, total, "edges", at)
+    }
+
     pub(super) fn touch_spare_edge_capacity(&mut self) {
         touch_spare_capacity(&mut self.edge_type);
         touch_spare_capacity(&mut self.edge_name);
@@ -258,6 +297,8 @@ impl Machine {
             field: 0,
             records: 0,
             expected_records: 0,
+            claimed_records: 0,
+            reserved_records: 0,
             field_count: 1,
             roles: Vec::new(),
             edge_roles: Vec::new(),

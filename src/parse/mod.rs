@@ -3,8 +3,9 @@
 //! [`Parser`] is push-based: call [`Parser::feed`] with chunks of any size, then
 //! [`Parser::finish`]. It is a byte-level state machine whose whole state lives in the struct, so
 //! the result is identical however the input is split (a test feeds fixtures one byte at a time).
-//! Nothing buffers the file or a section: numbers go straight into columns allocated once at
-//! their final size from the header's counts, and strings go straight into the
+//! Nothing buffers the file or a section: numbers go straight into columns that grow to their
+//! final size from the header's counts in a few steps, each backed by what the input has proven
+//! (so a lying header costs what the file holds), and strings go straight into the
 //! [`StringTable`]'s chunks. Input starting with the gzip magic bytes is decompressed on the fly.
 
 mod header;

@@ -73,7 +73,11 @@ pub fn retaining_paths(s: &Snapshot, node: NodeOrdinal, k: usize) -> Vec<Retaini
     } else {
         d
     } as usize;
-    let mut budget = 100_000 + 8 * k * (depth + 1);
+    // Saturating: k comes from outside, and a wrapped budget would end the search too early.
+    let mut budget = k
+        .saturating_mul(8)
+        .saturating_mul(depth + 1)
+        .saturating_add(100_000);
     while let Some(top) = stack.last_mut() {
         budget -= 1;
         if budget == 0 {

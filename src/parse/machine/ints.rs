@@ -1,8 +1,15 @@
 //! Integer arrays (`nodes`, `edges`, and the small trace, sample and location arrays): the hot
 //! loop of the parser. Digits are read eight at a time (SWAR) and values go straight into
-//! columns reserved at their final size, validated as they arrive.
+//! columns, validated as they arrive.
+//!
+//! The node and edge columns are reserved in a few steps that end at the header's counts: first
+//! room for at most [`FIRST_RESERVATION`] records, then, each time the records read fill the
+//! room, [`GROWTH`] times what the input has proven (see [`next_reservation`]). A header that
+//! claims a billion nodes in a file of a few bytes so costs what the file holds, not what it
+//! claims, while a real snapshot's columns are moved only a few times, the last move straight
+//! to the final size from an eighth of it.
 
-use super::{is_ws, reserve, too_large, IntSection, Machine, State};
+use super::{is_ws, reserve, IntSection, Machine, State};
 use crate::error::{Error, ErrorKind, Result};
 use crate::parse::header::{EdgeField, NodeField};
 
@@ -18,6 +25,8 @@ impl Machine {
         self.node_field_count = header.meta.node_fields.len() as u64;
         self.node_count = header.node_count;
         self.expected_records = u64::MAX;
+        self.claimed_records = u64::MAX;
+        self.reserved_records = u64::MAX;
         self.field_count = 1;
         match section {
             IntSection::Nodes => {
@@ -32,19 +41,11 @@ impl Machine {
                         ErrorKind::TooLarge(format!("{n} nodes (at most 2^32)")),
                     ));
                 }
-                let fields = &header.meta.node_fields;
-                let o = &mut self.out;
-                reserve(&mut o.node_type, n, "nodes", at)?;
-                reserve(&mut o.node_name, n, "nodes", at)?;
-                reserve(&mut o.node_id, n, "nodes", at)?;
-                o.self_size
-                    .reserve(n as usize)
-                    .map_err(|_| too_large("nodes", n, at))?;
-                // One more than the node count: the column becomes the edge index in place.
-                reserve(&mut o.edge_count, n + 1, "nodes", at)?;
-                if fields.contains(&NodeField::Detachedness) {
-                    reserve(&mut o.detachedness, n, "nodes", at)?;
-                }
+                let detachedness = header.meta.node_fields.contains(&NodeField::Detachedness);
+                self.claimed_records = n;
+                self.reserved_records = n.min(FIRST_RESERVATION);
+                self.out
+                    .reserve_nodes(self.reserved_records, detachedness, at)?;
             }
             IntSection::Edges => {
                 self.edge_roles = header.meta.edge_fields.clone();
@@ -58,18 +59,19 @@ impl Machine {
                         ErrorKind::TooLarge(format!("{n} edges (at most 2^32 - 1)")),
                     ));
                 }
-                let o = &mut self.out;
-                reserve(&mut o.edge_type, n, "edges", at)?;
-                reserve(&mut o.edge_name, n, "edges", at)?;
-                reserve(&mut o.edge_to, n, "edges", at)?;
+                self.claimed_records = n;
+                self.reserved_records = n.min(FIRST_RESERVATION);
+                self.out.reserve_edges(self.reserved_records, at)?;
             }
             IntSection::TraceFunctionInfos => {
+                // A small section: what the header announces is reserved up to a size that
+                // costs nothing even when the announcement is false.
                 let n = header
                     .trace_function_count
                     .saturating_mul(header.meta.trace_function_info_fields.len() as u64);
                 reserve(
                     &mut self.out.trace_function_infos,
-                    n.min(1 << 24),
+                    n.min(FIRST_RESERVATION),
                     "trace function infos",
                     at,
                 )?;
@@ -218,7 +220,7 @@ impl Machine {
     fn store_edge<const NODE_FIELDS: u64>(&mut self, v: &[u64], _: &[usize]) -> Result<bool> {
         let (kind, name, to) = (v[0], v[1], v[2]);
         let ordinal = to / NODE_FIELDS;
-        if self.records == self.expected_records
+        if self.records == self.reserved_records
             || kind >= self.type_count
             || name > u32::MAX as u64
             || to % NODE_FIELDS != 0
@@ -311,10 +313,25 @@ impl Machine {
         Ok(())
     }
 
-    /// A record may start only while the header's count allows one more.
+    /// A record may start only while the header's count allows one more, and once the columns
+    /// have room for it.
     #[inline(always)]
-    fn check_room(&self, what: &'static str) -> Result<()> {
-        if self.field == 0 && self.records == self.expected_records {
+    fn check_room(&mut self, section: IntSection) -> Result<()> {
+        if self.field == 0 && self.records == self.reserved_records {
+            self.make_room(section)?;
+        }
+        Ok(())
+    }
+
+    /// The columns are full: fails if the header's count is reached, else grows them.
+    #[cold]
+    #[inline(never)]
+    fn make_room(&mut self, section: IntSection) -> Result<()> {
+        let what = match section {
+            IntSection::Nodes => "nodes",
+            _ => "edges",
+        };
+        if self.records == self.expected_records {
             let expected = self.expected_records;
             return Err(Error::at_byte(
                 self.number_start,
@@ -325,6 +342,17 @@ impl Machine {
                 },
             ));
         }
+        let next = next_reservation(self.records, self.claimed_records);
+        let at = self.number_start;
+        match section {
+            IntSection::Nodes => {
+                let detachedness = self.out.detachedness.capacity() > 0;
+                self.out.reserve_nodes(next, detachedness, at)?;
+            }
+            _ => self.out.reserve_edges(next, at)?,
+        }
+        debug_assert!(next > self.records, "the {what} columns must grow");
+        self.reserved_records = next;
         Ok(())
     }
 
@@ -342,7 +370,7 @@ impl Machine {
     fn emit_node(&mut self, v: u64) -> Result<()> {
         let at = self.number_start;
         let field = self.field;
-        self.check_room("nodes")?;
+        self.check_room(IntSection::Nodes)?;
         let o = &mut self.out;
         let small = |v: u64, field: &'static str| -> Result<u32> {
             u32::try_from(v).map_err(|_| Error::at_byte(at, ErrorKind::NumberTooLarge { field }))
@@ -361,7 +389,7 @@ impl Machine {
             NodeField::TraceNodeId => {
                 // Allocated at the first non-zero id, with the zeros before it filled in.
                 if v != 0 && o.trace_node_id.is_empty() {
-                    reserve(&mut o.trace_node_id, self.expected_records, "nodes", at)?;
+                    reserve(&mut o.trace_node_id, self.reserved_records, "nodes", at)?;
                     o.trace_node_id.resize(self.records as usize, 0);
                 }
                 if !o.trace_node_id.is_empty() {
@@ -379,7 +407,7 @@ impl Machine {
     fn emit_edge(&mut self, v: u64) -> Result<()> {
         let at = self.number_start;
         let field = self.field;
-        self.check_room("edges")?;
+        self.check_room(IntSection::Edges)?;
         let o = &mut self.out;
         match self.edge_roles[field] {
             EdgeField::Type => {
@@ -438,6 +466,28 @@ impl Machine {
     }
 }
 
+/// Records the node and edge columns have room for before the input has proven any.
+const FIRST_RESERVATION: u64 = 1 << 16;
+/// How many times the records read so far the columns may grow to at once.
+const GROWTH: u64 = 8;
+
+/// The room to make when `records` records fill the columns and the header claims `claimed`:
+/// at most [`GROWTH`] times `records`, and the claim itself as soon as that is within reach. The
+/// step before the claim is at most an eighth of it, so moving a real snapshot's columns to
+/// their final size leaves little behind. Past the claim (a parser resumed inside the edges,
+/// which cannot count against the header), the columns double.
+fn next_reservation(records: u64, claimed: u64) -> u64 {
+    if records >= claimed {
+        records.saturating_mul(2).max(records + 1)
+    } else if records.saturating_mul(GROWTH) >= claimed {
+        claimed
+    } else {
+        (records * GROWTH)
+            .min(claimed.div_ceil(GROWTH))
+            .max(records + 1)
+    }
+}
+
 /// Reads the run of ASCII digits at the start of `word` (eight input bytes, little-endian),
 /// returning its value and length (1 to 8), with a few multiplications instead of a loop.
 #[inline(always)]
@@ -490,5 +540,58 @@ mod swar_tests {
                 bytes
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod reservation_tests {
+    use super::{next_reservation, FIRST_RESERVATION, GROWTH};
+
+    /// The reservations a section goes through while a file really holds what its header claims.
+    fn steps(claimed: u64) -> Vec<u64> {
+        let mut room = vec![claimed.min(FIRST_RESERVATION)];
+        while *room.last().unwrap() < claimed {
+            room.push(next_reservation(*room.last().unwrap(), claimed));
+        }
+        room
+    }
+
+    #[test]
+    fn columns_grow_only_by_what_the_input_proved_and_end_at_the_claim() {
+        for claimed in [
+            0,
+            1,
+            1000,
+            FIRST_RESERVATION,
+            FIRST_RESERVATION + 1,
+            4_100_000,
+            20_000_000,
+            75_000_000,
+            u32::MAX as u64,
+        ] {
+            let room = steps(claimed);
+            assert_eq!(*room.last().unwrap(), claimed, "{claimed}: {room:?}");
+            for pair in room.windows(2) {
+                // Each step is made when the previous room is full: the records read prove it.
+                assert!(
+                    pair[1] > pair[0] && pair[1] <= pair[0] * GROWTH,
+                    "{claimed}: {room:?}"
+                );
+            }
+            if room.len() > 1 {
+                // The last move leaves behind at most an eighth of the final columns.
+                assert!(
+                    room[room.len() - 2] <= claimed.div_ceil(GROWTH).max(FIRST_RESERVATION),
+                    "{claimed}: {room:?}"
+                );
+            }
+            assert!(room.len() <= 7, "{claimed}: {room:?}");
+        }
+    }
+
+    #[test]
+    fn past_the_claim_columns_keep_growing() {
+        assert_eq!(next_reservation(100, 100), 200);
+        assert_eq!(next_reservation(0, 0), 1);
     }
 }
